@@ -1,0 +1,236 @@
+import { createReadStream } from 'node:fs';
+import { lstat, open, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { extract as tarExtract, type Extract } from 'tar-stream';
+import { InputError } from '../errors.js';
+import type { BundleFile, BundleFormat, BundleLimits, BundleReadSummary } from './types.js';
+
+/**
+ * Gunzip output may exceed the files' total by tar headers, padding and skipped entries' bodies.
+ * Past this allowance above maxTotalBytes the stream is treated as a gzip bomb (e.g. zero blocks,
+ * which tar-stream consumes silently as end-of-archive markers).
+ */
+export const GZIP_OVERHEAD_BYTES = 64 * 1024 ** 2;
+
+type Entry = Extract extends AsyncIterable<infer E> ? E : never;
+type OnFile = (file: BundleFile) => void | Promise<void>;
+
+interface Context {
+  limits: BundleLimits;
+  onFile: OnFile;
+  entries: number;
+  summary: BundleReadSummary;
+}
+
+const TAR_SKIP_REASONS: Record<string, string> = {
+  symlink: 'symlink (not followed)',
+  link: 'hardlink',
+  'character-device': 'character device',
+  'block-device': 'block device',
+  fifo: 'fifo',
+};
+
+/** Binary units; exact multiples print without a decimal so limits read as the user typed them. */
+export function formatBytes(n: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  if (n < 1024) return `${n} B`;
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export async function readBundle(inputPath: string, limits: BundleLimits, onFile: OnFile): Promise<BundleReadSummary> {
+  const st = await stat(inputPath).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENOENT'
+      ? new InputError(`no such file or directory: ${inputPath}`, { cause: err })
+      : unreadable(inputPath, err);
+  });
+  const ctx: Context = { limits, onFile, entries: 0, summary: { format: 'directory', files: 0, totalBytes: 0, skipped: [] } };
+  if (st.isDirectory()) {
+    await walkDirectory(inputPath, '', ctx);
+    return ctx.summary;
+  }
+  if (st.isFile() && st.size === 0) throw new InputError(`${inputPath} is empty`);
+  const format = st.isFile() ? await sniffFormat(inputPath) : undefined;
+  if (!format) throw new InputError(`${inputPath} is not a .tgz, .tar.gz, .tar or a directory`);
+  ctx.summary.format = format;
+  await readArchive(inputPath, format === 'tar.gz', ctx);
+  return ctx.summary;
+}
+
+/** Extensions lie (a `.tgz` saved already gunzipped by a browser), so look at the bytes. */
+async function sniffFormat(path: string): Promise<BundleFormat | undefined> {
+  const head = Buffer.alloc(512);
+  const fh = await open(path, 'r').catch((err: Error) => { throw unreadable(path, err); });
+  let n: number;
+  try {
+    ({ bytesRead: n } = await fh.read(head, 0, 512, 0));
+  } catch (err) {
+    throw unreadable(path, err as Error);
+  } finally {
+    await fh.close();
+  }
+  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'tar.gz';
+  if (n < 512) return undefined;
+  if (head.toString('latin1', 257, 262) === 'ustar') return 'tar';
+  // v7 tar has no magic: accept it only if the header checksum (field read as spaces) matches.
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : head[i]!;
+  const stored = parseInt(head.toString('latin1', 148, 156).replace(/[\0 ]+/g, ' ').trim(), 8);
+  return stored === sum ? 'tar' : undefined;
+}
+
+async function readArchive(path: string, gzip: boolean, ctx: Context): Promise<void> {
+  const source = createReadStream(path);
+  const gunzip = gzip ? createGunzip() : undefined;
+  // v7 headers carry no magic; the checksum still guards them. (The bundled types omit this option.)
+  const extract = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
+  // The first failure wins: once one stage fails, the others fail too with less telling errors.
+  let failure: Error | undefined;
+  const abort = (err: Error): void => {
+    failure ??= err;
+    source.destroy();
+    gunzip?.destroy();
+    extract.destroy(failure);
+  };
+  source.on('error', (err) => abort(unreadable(path, err)));
+  if (gunzip) {
+    const cap = ctx.limits.maxTotalBytes + GZIP_OVERHEAD_BYTES;
+    let inflated = 0;
+    gunzip.on('error', (err) =>
+      abort(new InputError(`${path}: the gzip stream is truncated or corrupt (${err.message})`, { cause: err })),
+    );
+    gunzip.on('data', (chunk: Buffer) => {
+      inflated += chunk.length;
+      if (inflated > cap) {
+        abort(new InputError(
+          `bundle decompresses to more than ${formatBytes(cap)}, over the total-size limit of ` +
+            `${formatBytes(ctx.limits.maxTotalBytes)} plus ${formatBytes(GZIP_OVERHEAD_BYTES)} of tar overhead ` +
+            `(raise the limit with --max-total-size)`,
+        ));
+      }
+    });
+    source.pipe(gunzip).pipe(extract);
+  } else {
+    source.pipe(extract);
+  }
+
+  let inConsumer = false;
+  try {
+    for await (const entry of extract) {
+      const file = await takeEntry(entry, ctx);
+      if (!file) continue;
+      inConsumer = true;
+      await ctx.onFile(file);
+      inConsumer = false;
+    }
+  } catch (err) {
+    if (inConsumer) throw err;
+    if (failure) throw failure;
+    if (err instanceof InputError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new InputError(`${path}: the tar archive is truncated or corrupt (${message})`, { cause: err });
+  } finally {
+    source.destroy();
+    gunzip?.destroy();
+    extract.destroy();
+  }
+}
+
+/** Returns the file to hand on, or undefined once a non-file entry has been drained. */
+async function takeEntry(entry: Entry, ctx: Context): Promise<BundleFile | undefined> {
+  const { name, type, size = 0 } = entry.header;
+  countEntry(ctx);
+  const isFile = type === 'file' || type === 'contiguous-file';
+  const normalized = normalizeTarPath(name);
+  const reason = type === 'directory' ? null
+    : !isFile ? (TAR_SKIP_REASONS[type ?? ''] ?? `unsupported entry type (${type ?? 'unknown'})`)
+    : typeof normalized === 'object' ? normalized.reason
+    : undefined;
+  if (reason !== undefined) {
+    // Draining keeps tar-stream moving; an unread entry would stall the whole extract.
+    entry.resume();
+    if (reason !== null) ctx.summary.skipped.push({ path: name.replace(/\\/g, '/'), reason });
+    return undefined;
+  }
+  const path = normalized as string;
+  checkSize(path, size, ctx);
+  const chunks: Buffer[] = [];
+  for await (const chunk of entry) chunks.push(chunk as Buffer);
+  return account({ path, data: Buffer.concat(chunks) }, ctx);
+}
+
+function normalizeTarPath(raw: string): string | { reason: string } {
+  const p = raw.replace(/\\/g, '/');
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return { reason: 'absolute path' };
+  const parts = p.split('/').filter((s) => s !== '' && s !== '.');
+  if (parts.includes('..')) return { reason: 'path escapes the bundle (..)' };
+  if (parts.length === 0) return { reason: 'empty path' };
+  return parts.join('/');
+}
+
+async function walkDirectory(root: string, rel: string, ctx: Context): Promise<void> {
+  const dir = join(root, rel);
+  const names = (await readdir(dir).catch((err: Error) => { throw unreadable(dir, err); })).sort();
+  for (const name of names) {
+    const relPath = rel ? `${rel}/${name}` : name;
+    const full = join(root, relPath);
+    const st = await lstat(full).catch((err: Error) => { throw unreadable(full, err); });
+    countEntry(ctx);
+    if (st.isDirectory()) {
+      await walkDirectory(root, relPath, ctx);
+    } else if (st.isFile()) {
+      checkSize(relPath, st.size, ctx);
+      const data = await readFile(full).catch((err: Error) => { throw unreadable(full, err); });
+      await ctx.onFile(account({ path: relPath, data }, ctx));
+    } else {
+      const reason = st.isSymbolicLink() ? 'symlink (not followed)'
+        : st.isCharacterDevice() ? 'character device'
+        : st.isBlockDevice() ? 'block device'
+        : st.isFIFO() ? 'fifo'
+        : st.isSocket() ? 'socket'
+        : 'unsupported entry type';
+      ctx.summary.skipped.push({ path: relPath, reason });
+    }
+  }
+}
+
+function countEntry(ctx: Context): void {
+  if (++ctx.entries > ctx.limits.maxEntries) {
+    throw new InputError(`bundle holds more than ${ctx.limits.maxEntries} entries (raise the limit with --max-entries)`);
+  }
+}
+
+/** Checked on the declared size, before a single byte of the entry is buffered. */
+function checkSize(path: string, size: number, ctx: Context): void {
+  const { maxFileBytes, maxTotalBytes } = ctx.limits;
+  if (size > maxFileBytes) {
+    throw new InputError(
+      `bundle entry '${path}' is ${formatBytes(size)}, over the per-file limit of ${formatBytes(maxFileBytes)} ` +
+        `(raise it with --max-file-size)`,
+    );
+  }
+  if (ctx.summary.totalBytes + size > maxTotalBytes) {
+    throw new InputError(
+      `bundle uncompressed size exceeds ${formatBytes(maxTotalBytes)} at entry '${path}' ` +
+        `(raise the limit with --max-total-size)`,
+    );
+  }
+}
+
+/** Counts the bytes actually read, which a file growing under a directory walk could change. */
+function account(file: BundleFile, ctx: Context): BundleFile {
+  checkSize(file.path, file.data.length, ctx);
+  ctx.summary.files++;
+  ctx.summary.totalBytes += file.data.length;
+  return file;
+}
+
+function unreadable(path: string, err: Error): InputError {
+  return new InputError(`cannot read ${path} (${err.message})`, { cause: err });
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+/**
+ * The command line: argument parsing, output, exit codes. Exit 0: no error finding; 1: error
+ * findings; 2: bad invocation or unreadable input (one line on stderr; `--debug` adds the stack).
+ */
+import { realpathSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_LIMITS, type BundleLimits } from '../bundle/types.js';
+import { InputError } from '../errors.js';
+import { analyzeBundle, type AnalysisResult } from '../pipeline.js';
+import { renderCsv } from '../report/csv.js';
+import { renderHtml } from '../report/html.js';
+import { renderJson } from '../report/json.js';
+import { renderSummary } from '../report/terminal.js';
+import { BUILTIN_RULES } from '../rules/index.js';
+import { VERSION } from '../version.js';
+import { parseCount, parseSize } from './options.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  color: boolean;
+}
+
+const RENDERERS: Record<string, { render: (r: AnalysisResult) => string; extension: string }> = {
+  html: { render: renderHtml, extension: 'html' },
+  json: { render: renderJson, extension: 'json' },
+  csv: { render: renderCsv, extension: 'csv' },
+};
+
+interface AnalyzeFlags {
+  output?: string;
+  format: string;
+  maxFileSize?: string;
+  maxTotalSize?: string;
+  maxEntries?: string;
+  debug?: boolean;
+  color: boolean;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let debug = argv.includes('--debug');
+  let exitCode = EXIT_OK;
+  const program = new Command()
+    .name('waypoint-analyze')
+    .description('Explain, offline, why Istio ambient traffic does or does not go through the waypoint you expect.')
+    .version(VERSION, '-V, --version')
+    .argument('<bundle>', 'a waypoint-collect bundle (.tgz, .tar.gz, .tar) or a folder of captured outputs')
+    .option('-o, --output <path>', 'where to write the report; "-" writes it to stdout (default: ./waypoint-report.<format>)')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(RENDERERS)).default('html'))
+    .option('--max-file-size <size>', `largest file read from the bundle (default: 256MiB)`)
+    .option('--max-total-size <size>', `largest total uncompressed size (default: 4GiB)`)
+    .option('--max-entries <n>', `most entries in the bundle (default: ${DEFAULT_LIMITS.maxEntries})`)
+    .option('--no-color', 'no colours in the terminal summary')
+    .option('--debug', 'show stack traces of errors')
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.stdout,
+      // Commander's own usage errors become our one-line exit-2 errors below.
+      writeErr: () => {},
+    })
+    .action(async (bundle: string, flags: AnalyzeFlags) => {
+      debug = Boolean(flags.debug);
+      exitCode = await runAnalyze(bundle, flags, { ...io, color: io.color && flags.color });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return EXIT_OK; // --help, --version
+      io.stderr(`waypoint-analyze: ${err.message.replace(/^error: /, '')}\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof InputError) {
+      io.stderr(`waypoint-analyze: ${err.message}\n`);
+      if (debug) io.stderr(`${err.stack}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`waypoint-analyze: internal error: ${(err as Error).message}\n`);
+    if (debug) io.stderr(`${(err as Error).stack}\n`);
+    else io.stderr('(run again with --debug for details, and please report it)\n');
+    return EXIT_USAGE;
+  }
+}
+
+async function runAnalyze(bundle: string, flags: AnalyzeFlags, io: Io): Promise<number> {
+  const limits: BundleLimits = {
+    maxFileBytes: flags.maxFileSize ? parseSize('--max-file-size', flags.maxFileSize) : DEFAULT_LIMITS.maxFileBytes,
+    maxTotalBytes: flags.maxTotalSize ? parseSize('--max-total-size', flags.maxTotalSize) : DEFAULT_LIMITS.maxTotalBytes,
+    maxEntries: flags.maxEntries ? parseCount('--max-entries', flags.maxEntries) : DEFAULT_LIMITS.maxEntries,
+  };
+  const renderer = RENDERERS[flags.format]!;
+  const result = await analyzeBundle(bundle, { limits, rules: BUILTIN_RULES });
+  const report = renderer.render(result);
+  const toStdout = flags.output === '-';
+  if (toStdout) {
+    io.stdout(report);
+  } else {
+    const path = resolve(flags.output ?? `waypoint-report.${renderer.extension}`);
+    try {
+      writeFileSync(path, report);
+    } catch (err) {
+      throw new InputError(`cannot write the report to ${path} (${(err as Error).message})`, { cause: err });
+    }
+    io.stdout(renderSummary(result, io.color));
+    io.stdout(`Report: ${path}\n`);
+  }
+  if (toStdout) io.stderr(renderSummary(result, io.color));
+  return result.counts.error > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function processIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    color: Boolean(process.stdout.isTTY) && process.env['NO_COLOR'] === undefined && process.env['TERM'] !== 'dumb',
+  };
+}
+
+// Run only when executed as a program (also through npm's bin symlink), not when imported by tests.
+const invoked = process.argv[1] ? pathToFileURL(realpath(process.argv[1])).href : '';
+if (import.meta.url === invoked) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+function realpath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}

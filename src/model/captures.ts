@@ -1,0 +1,43 @@
+/**
+ * The names of what a bundle can contain. Rules declare the captures they need; the engine marks a
+ * rule inconclusive, and tells the user how to collect what is missing, when a capture is absent.
+ */
+export type Capture =
+  | `kube:${string}`
+  | 'ztunnel-workloads'
+  | 'ztunnel-services'
+  | 'proxy-status'
+  | 'analyze';
+
+const KUBE_RESOURCE_NAMES: Record<string, string> = {
+  Namespace: 'namespaces',
+  Service: 'services',
+  Pod: 'pods',
+  Gateway: 'gateways.gateway.networking.k8s.io',
+  GatewayClass: 'gatewayclasses.gateway.networking.k8s.io',
+  ServiceEntry: 'serviceentries.networking.istio.io',
+  WorkloadEntry: 'workloadentries.networking.istio.io',
+};
+
+/** The command that collects a capture, for "what this bundle could not show". */
+export function collectCommand(capture: Capture): string {
+  switch (capture) {
+    case 'ztunnel-workloads':
+      return 'istioctl ztunnel-config workload';
+    case 'ztunnel-services':
+      return 'istioctl ztunnel-config service';
+    case 'proxy-status':
+      return 'istioctl proxy-status';
+    case 'analyze':
+      return 'istioctl analyze -A';
+    default: {
+      const kind = capture.slice('kube:'.length);
+      const resource = KUBE_RESOURCE_NAMES[kind] ?? `${kind.toLowerCase()}s`;
+      return `kubectl get ${resource} -A -o json`;
+    }
+  }
+}
+
+export function describeCapture(capture: Capture): string {
+  return capture.startsWith('kube:') ? `${capture.slice(5)} objects` : `\`${collectCommand(capture)}\` output`;
+}

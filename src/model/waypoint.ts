@@ -1,0 +1,155 @@
+/**
+ * Which waypoint should a Service or Pod use, per Istio's own logic (pilot/pkg/serviceregistry/
+ * ambient/waypoints.go), and which one did ztunnel show? See failure-modes.md §1.1 and §1.3.
+ */
+import type { KubeObject, Provenance } from '../parse/types.js';
+import { getObject, objectsOf, type ClusterSnapshot } from './snapshot.js';
+
+export const USE_WAYPOINT = 'istio.io/use-waypoint';
+export const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
+export const WAYPOINT_FOR = 'istio.io/waypoint-for';
+const MANAGED_BY = 'gateway.istio.io/managed';
+const MESH_CONTROLLER = 'istio.io-mesh-controller';
+
+/** Services are bound through service-addressed traffic, pods through pod-IP-addressed traffic. */
+export type TrafficType = 'service' | 'workload';
+
+/** What the labels ask for: a waypoint name and namespace, and the object that carried the label. */
+export interface WaypointRequest {
+  namespace: string;
+  name: string;
+  from: 'object' | 'namespace';
+  label: Provenance;
+  namespaceLabel?: Provenance;
+}
+
+/** The effective `istio.io/waypoint-for` of a waypoint: Gateway label, else GatewayClass label, else `service`. */
+export interface WaypointFor {
+  value: string;
+  from: 'Gateway' | 'GatewayClass' | 'default';
+  source?: Provenance;
+}
+
+export type BindingState =
+  | 'bound'
+  | 'no-label'
+  | 'opted-out'
+  | 'waypoint-missing'
+  /** The object's own label names a waypoint that does not accept its traffic type: an error in Istio. */
+  | 'traffic-type-unsupported'
+  /** A pod inherits a namespace waypoint that only takes service traffic: silently none, by design. */
+  | 'inherited-service-only';
+
+export interface WaypointBinding {
+  subject: KubeObject;
+  trafficType: TrafficType;
+  state: BindingState;
+  request?: WaypointRequest;
+  gateway?: KubeObject;
+  waypointFor?: WaypointFor;
+  /** What ztunnel should print in its WAYPOINT column: the waypoint's name, or `None`. */
+  expected: string;
+  /** What ztunnel printed, when the bundle has its table. */
+  observed?: { waypoint: string; source: Provenance };
+  explanation: string;
+}
+
+/** Reads `use-waypoint` from the object, else from its namespace; `use-waypoint-namespace` from the same object. */
+export function requestedWaypoint(object: KubeObject, namespaceObject: KubeObject | undefined): WaypointRequest | 'none' | undefined {
+  const carrier = object.labels[USE_WAYPOINT] !== undefined ? object : namespaceObject?.labels[USE_WAYPOINT] !== undefined ? namespaceObject : undefined;
+  if (!carrier) return undefined;
+  const name = carrier.labels[USE_WAYPOINT]!;
+  if (name === 'none') return 'none';
+  const ownNamespace = object.kind === 'Namespace' ? object.name : object.namespace ?? '';
+  const request: WaypointRequest = {
+    name,
+    namespace: carrier.labels[USE_WAYPOINT_NAMESPACE] || ownNamespace,
+    from: carrier === object ? 'object' : 'namespace',
+    label: carrier.labelSources[USE_WAYPOINT] ?? carrier.source,
+  };
+  const nsLabel = carrier.labelSources[USE_WAYPOINT_NAMESPACE];
+  if (carrier.labels[USE_WAYPOINT_NAMESPACE] && nsLabel) request.namespaceLabel = nsLabel;
+  return request;
+}
+
+export function effectiveWaypointFor(snapshot: ClusterSnapshot, gateway: KubeObject): WaypointFor {
+  const own = gateway.labels[WAYPOINT_FOR];
+  if (own !== undefined) return withSource({ value: own, from: 'Gateway' }, gateway.labelSources[WAYPOINT_FOR]);
+  const className = typeof gateway.spec['gatewayClassName'] === 'string' ? gateway.spec['gatewayClassName'] : '';
+  const gatewayClass = className ? getObject(snapshot, 'GatewayClass', undefined, className) : undefined;
+  const fromClass = gatewayClass?.labels[WAYPOINT_FOR];
+  if (gatewayClass && fromClass !== undefined) return withSource({ value: fromClass, from: 'GatewayClass' }, gatewayClass.labelSources[WAYPOINT_FOR]);
+  return { value: 'service', from: 'default' };
+}
+
+/** Whether a waypoint-for value accepts a traffic type; any unknown value accepts nothing, as in Istio. */
+export function acceptsTraffic(waypointFor: string, traffic: TrafficType): boolean {
+  return waypointFor === 'all' || waypointFor === traffic;
+}
+
+/** A waypoint's own Service and pods never get a waypoint. */
+export function isWaypointInfrastructure(object: KubeObject): boolean {
+  return object.labels[MANAGED_BY] === MESH_CONTROLLER;
+}
+
+export function resolveBinding(snapshot: ClusterSnapshot, subject: KubeObject, trafficType: TrafficType): WaypointBinding {
+  const namespaceObject = getObject(snapshot, 'Namespace', undefined, subject.namespace ?? '');
+  const request = isWaypointInfrastructure(subject) ? undefined : requestedWaypoint(subject, namespaceObject);
+  const binding: WaypointBinding = { subject, trafficType, state: 'no-label', expected: 'None', explanation: '' };
+  if (request === undefined) {
+    binding.explanation = isWaypointInfrastructure(subject)
+      ? 'part of a waypoint: never uses a waypoint itself'
+      : `no ${USE_WAYPOINT} label on the ${subject.kind} or its namespace`;
+  } else if (request === 'none') {
+    binding.state = 'opted-out';
+    binding.explanation = `${USE_WAYPOINT}=none opts it out of any waypoint`;
+  } else {
+    binding.request = request;
+    const where = request.from === 'object' ? `on the ${subject.kind}` : `inherited from namespace ${subject.namespace}`;
+    const gateway = getObject(snapshot, 'Gateway', request.namespace, request.name);
+    if (!gateway) {
+      binding.state = 'waypoint-missing';
+      binding.explanation = `${USE_WAYPOINT}=${request.name} (${where}) names Gateway ${request.namespace}/${request.name}, which is not in the bundle; Istio does not fall back to another waypoint`;
+    } else {
+      binding.gateway = gateway;
+      const waypointFor = effectiveWaypointFor(snapshot, gateway);
+      binding.waypointFor = waypointFor;
+      if (acceptsTraffic(waypointFor.value, trafficType)) {
+        binding.state = 'bound';
+        binding.expected = request.name;
+        binding.explanation = `${USE_WAYPOINT}=${request.name} (${where}); the waypoint takes ${trafficType} traffic (waypoint-for ${waypointFor.value})`;
+      } else {
+        binding.state = request.from === 'namespace' && trafficType === 'workload' ? 'inherited-service-only' : 'traffic-type-unsupported';
+        binding.explanation = `${USE_WAYPOINT}=${request.name} (${where}), but that waypoint takes ${describeWaypointFor(waypointFor)}, not ${trafficType} traffic`;
+      }
+    }
+  }
+  const observed = trafficType === 'service'
+    ? snapshot.ztunnel.serviceByName.get(`${subject.namespace}/${subject.name}`)
+    : snapshot.ztunnel.workloadByPod.get(`${subject.namespace}/${subject.name}`);
+  if (observed) binding.observed = { waypoint: observed.waypoint, source: observed.source };
+  return binding;
+}
+
+/** "only service traffic (no istio.io/waypoint-for label, so the default)" and the like. */
+export function describeWaypointFor(waypointFor: WaypointFor): string {
+  const { value } = waypointFor;
+  const accepts = value === 'all' ? 'all traffic'
+    : value === 'service' || value === 'workload' ? `only ${value} traffic`
+    : value === 'none' ? 'no traffic'
+    : `no traffic ("${value}" is not a valid value)`;
+  const why = waypointFor.from === 'default' ? `no ${WAYPOINT_FOR} label, so the default` : `${WAYPOINT_FOR}=${value} on its ${waypointFor.from}`;
+  return `${accepts} (${why})`;
+}
+
+export function resolveBindings(snapshot: ClusterSnapshot): WaypointBinding[] {
+  const bindings: WaypointBinding[] = [];
+  for (const service of objectsOf(snapshot, 'Service')) bindings.push(resolveBinding(snapshot, service, 'service'));
+  for (const pod of objectsOf(snapshot, 'Pod')) bindings.push(resolveBinding(snapshot, pod, 'workload'));
+  return bindings;
+}
+
+function withSource(waypointFor: WaypointFor, source: Provenance | undefined): WaypointFor {
+  if (source) waypointFor.source = source;
+  return waypointFor;
+}

@@ -1,0 +1,69 @@
+/**
+ * `istioctl analyze` text output of every era: `<Level> [<CODE>][ [cluster]][ (<origin>)] <message>`,
+ * level `Warn` (≤1.7) or `Warning`, origin `Kind ns/name[ file:line]` (≥1.12) or `Kind name.ns` (≤1.11),
+ * plus the `✔ No validation issues ...` / `Error: Analyzers found issues ...` / `See https://...` lines.
+ */
+import { excerpt, type FileParser } from './parser.js';
+import { isCommandLine, isElision } from './tabwriter.js';
+import type { AnalyzeLevel, AnalyzeMessage, Diagnostic, ParseResult } from './types.js';
+
+const MESSAGE = /^(Error|Warning|Warn|Info) \[(IST\d{4})\](?: \[([^\]]+)\])?(?: \(([^)]*)\))? (.*)$/;
+const SUMMARY_LINE = /^(✔ |No validation issues found|Error: Analyzers found issues|See https?:\/\/.* for more information|\s+- \S)/;
+
+/** Kinds whose objects have no namespace, so a legacy `Kind a.b` origin is a dotted name, not name.ns. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'GatewayClass', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'MeshConfig', 'MeshNetworks',
+]);
+
+export function parseOrigin(text: string): AnalyzeMessage['origin'] {
+  const [kind = '', id = '', ...rest] = text.trim().split(/\s+/);
+  const origin: NonNullable<AnalyzeMessage['origin']> = { kind, name: id };
+  const slash = id.indexOf('/');
+  if (slash > 0) {
+    origin.namespace = id.slice(0, slash);
+    origin.name = id.slice(slash + 1);
+  } else if (!CLUSTER_SCOPED.has(kind) && id.lastIndexOf('.') > 0) {
+    const dot = id.lastIndexOf('.');
+    origin.namespace = id.slice(dot + 1);
+    origin.name = id.slice(0, dot);
+  }
+  if (rest.length > 0) origin.reference = rest.join(' ');
+  return origin;
+}
+
+export function matchAnalyzeLine(line: string): RegExpExecArray | null {
+  return MESSAGE.exec(line);
+}
+
+export const analyzeTextParser: FileParser = {
+  kind: 'analyze',
+  detect: ({ lines }) => lines.slice(0, 60).some((l) => MESSAGE.test(l) || /^✔ No validation issues found/.test(l)),
+  parse({ file, lines }): ParseResult {
+    const messages: AnalyzeMessage[] = [];
+    const diagnostics: Diagnostic[] = [];
+    lines.forEach((line, i) => {
+      if (line.trim() === '' || isCommandLine(line) || isElision(line) || SUMMARY_LINE.test(line)) return;
+      const m = MESSAGE.exec(line);
+      if (!m) {
+        diagnostics.push({ file, line: i + 1, message: `not an istioctl analyze message: ${excerpt(line).slice(0, 80)}` });
+        return;
+      }
+      const message: AnalyzeMessage = {
+        level: (m[1] === 'Warn' ? 'Warning' : m[1]) as AnalyzeLevel,
+        code: m[2]!,
+        message: m[5]!,
+        source: { file, line: i + 1, excerpt: excerpt(line) },
+      };
+      if (m[3]) message.cluster = m[3];
+      if (m[4]) message.origin = parseOrigin(m[4]);
+      messages.push(message);
+    });
+    const clean = messages.length === 0 && lines.some((l) => l.startsWith('✔'));
+    return {
+      records: { analyzeMessages: messages },
+      diagnostics,
+      summary: clean ? 'no validation issues' : `${messages.length} messages`,
+    };
+  },
+};

@@ -1,0 +1,25 @@
+/** The contract between the sniffer and the per-kind parsers. */
+import type { FileKind, ParseResult } from './types.js';
+
+export interface ParseInput {
+  file: string;
+  /** Decoded text (BOM, UTF-16, CRLF and ANSI colours already handled). */
+  text: string;
+  lines: string[];
+  /** The parsed document when the file is JSON, so it is parsed once. */
+  json?: unknown;
+}
+
+export interface FileParser {
+  kind: FileKind;
+  /** Decides from content alone whether this parser reads the file. Must be cheap. */
+  detect(input: ParseInput): boolean;
+  /** Never throws on content: what cannot be read becomes a diagnostic. */
+  parse(input: ParseInput): ParseResult;
+}
+
+/** Caps an evidence excerpt so a pathological line cannot bloat the report. */
+export function excerpt(line: string): string {
+  const t = line.trim();
+  return t.length > 240 ? `${t.slice(0, 237)}...` : t;
+}

@@ -1,0 +1,29 @@
+/** The short summary printed after a run: counts, one line per failing finding, the report path. */
+import type { AnalysisResult } from '../pipeline.js';
+
+const MAX_LINES = 20;
+
+export function renderSummary(result: AnalysisResult, color: boolean): string {
+  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const sev = { error: (s: string) => paint('1;31', s), warning: (s: string) => paint('33', s), info: (s: string) => paint('36', s) };
+  const { counts, files } = result;
+  const recognized = files.filter((f) => f.kind !== 'unknown').length;
+  const out: string[] = [
+    `${result.tool.name} ${result.tool.version}: ${result.bundle.path}`,
+    `  ${files.length} files read (${recognized} recognized), ${result.diagnostics.length} parse problems, ${result.skipped.length} entries skipped`,
+    `  ${sev.error(`${counts.error} errors`)}, ${sev.warning(`${counts.warning} warnings`)}, ${counts.info} info, ${counts.inconclusive} inconclusive`,
+  ];
+  const failures = result.findings.filter((f) => f.status === 'fail');
+  for (const f of failures.slice(0, MAX_LINES)) {
+    const subject = f.subject ? `${f.subject.kind} ${f.subject.namespace ? `${f.subject.namespace}/` : ''}${f.subject.name}: ` : '';
+    // istioctl's messages have generic titles; their own text says more.
+    const what = f.ruleId.startsWith('IST') ? truncate(f.message, 100) : f.title;
+    out.push(`  ${sev[f.severity](f.severity.toUpperCase().padEnd(7))} ${f.ruleId.padEnd(7)} ${subject}${what}`);
+  }
+  if (failures.length > MAX_LINES) out.push(`  ... and ${failures.length - MAX_LINES} more in the report`);
+  return `${out.join('\n')}\n`;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 3)}...` : s;
+}

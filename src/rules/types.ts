@@ -1,0 +1,78 @@
+/**
+ * The rule contract, after ESLint's: a rule is `meta` (what it is, what it needs) plus `check`, which
+ * reads the snapshot and reports findings through the context. Messages and fixes live with the rule.
+ */
+import type { Capture } from '../model/captures.js';
+import type { ClusterSnapshot } from '../model/snapshot.js';
+import type { KubeObject, Provenance } from '../parse/types.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type FindingStatus = 'fail' | 'inconclusive';
+
+export interface Subject {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** A line (or JSON path) that proves part of a finding, with what it shows. */
+export interface Evidence extends Provenance {
+  note?: string;
+}
+
+export interface Fix {
+  text: string;
+  commands?: string[];
+  yaml?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  status: FindingStatus;
+  title: string;
+  message: string;
+  subject?: Subject;
+  evidence: Evidence[];
+  fix?: Fix;
+  docs?: string;
+  /** For inconclusive findings: the commands whose output would decide the question. */
+  collect?: string[];
+}
+
+export interface RuleMeta {
+  /** `WP0xx`, as in docs/failure-modes.md. */
+  id: string;
+  title: string;
+  severity: Severity;
+  /** What goes wrong and why it matters; `waypoint-analyze explain` prints it. */
+  description: string;
+  docs?: string;
+  /** Captures without which the rule cannot decide anything: if one is absent, the rule is inconclusive. */
+  needs: Capture[];
+  /** Captures of which at least one must be present (e.g. Services or Pods to check). */
+  needsAnyOf?: Capture[];
+}
+
+/** What a rule reports; rule id, title, severity and docs default to the rule's meta. */
+export type ReportedFinding = Omit<Finding, 'ruleId' | 'title' | 'severity' | 'status'> &
+  Partial<Pick<Finding, 'ruleId' | 'title' | 'severity' | 'status'>>;
+
+export interface RuleContext {
+  report(finding: ReportedFinding): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(snapshot: ClusterSnapshot, context: RuleContext): void;
+}
+
+export function subjectOf(object: KubeObject): Subject {
+  const subject: Subject = { kind: object.kind, name: object.name };
+  if (object.namespace) subject.namespace = object.namespace;
+  return subject;
+}
+
+export function evidence(source: Provenance, note?: string): Evidence {
+  return note ? { ...source, note } : { ...source };
+}
