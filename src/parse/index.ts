@@ -10,7 +10,7 @@ import { proxyStatusParser } from './proxy-status.js';
 import type { Diagnostic, FileKind, ParseResult } from './types.js';
 import { ztunnelServiceParser, ztunnelWorkloadParser } from './ztunnel-config.js';
 
-/** Order matters only where two formats could both match; the most specific comes first. */
+/** Every parser the sniffer tries; the one whose content starts earliest in the file wins. */
 export const PARSERS: readonly FileParser[] = [
   kubeResourceParser,
   ztunnelServiceParser,
@@ -38,7 +38,7 @@ export function parseFile(file: string, data: Buffer): ParsedFile {
       diagnostics.push({ file, line: jsonErrorLine(text, err), message: `looks like JSON but could not be parsed: ${(err as Error).message}` });
     }
   }
-  const parser = PARSERS.find((p) => p.detect(input));
+  const parser = sniff(input);
   if (!parser) {
     return { ...base, kind: 'unknown', records: {}, diagnostics, summary: diagnostics.length ? 'unreadable JSON' : 'not recognized' };
   }
@@ -55,6 +55,16 @@ export function parseFile(file: string, data: Buffer): ParsedFile {
       summary: 'parser failed',
     };
   }
+}
+
+/** The parser whose format starts earliest in the file (a `zc all` file opens with its workload table). */
+function sniff(input: ParseInput): FileParser | undefined {
+  let best: { parser: FileParser; start: number } | undefined;
+  for (const parser of PARSERS) {
+    const start = parser.detect(input);
+    if (start >= 0 && (!best || start < best.start)) best = { parser, start };
+  }
+  return best?.parser;
 }
 
 function jsonErrorLine(text: string, err: unknown): number | undefined {

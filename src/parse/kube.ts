@@ -27,9 +27,9 @@ export function kindFromFileName(file: string): string | undefined {
   return PLURAL_TO_KIND[plural];
 }
 
-function looksLikeYamlObjects(lines: string[]): boolean {
-  const head = lines.slice(0, 80);
-  return head.some((l) => /^(- )?apiVersion: \S/.test(l)) && head.some((l) => /^\s*(- )?kind: [A-Z]/.test(l));
+/** kubectl sorts keys, so `kind:` may follow a long `data:` block: look for it in the whole text. */
+function looksLikeYamlObjects(lines: string[], text: string): boolean {
+  return lines.slice(0, 80).some((l) => /^(- )?apiVersion: \S/.test(l)) && /^\s*(- )?kind: [A-Z]/m.test(text);
 }
 
 function isKubeJson(json: unknown): boolean {
@@ -39,7 +39,7 @@ function isKubeJson(json: unknown): boolean {
 
 export const kubeResourceParser: FileParser = {
   kind: 'kube-resources',
-  detect: ({ json, lines }) => (json !== undefined ? isKubeJson(json) : looksLikeYamlObjects(lines)),
+  detect: ({ json, lines, text }) => ((json !== undefined ? isKubeJson(json) : looksLikeYamlObjects(lines, text)) ? 0 : -1),
   parse(input: ParseInput): ParseResult {
     const diagnostics: Diagnostic[] = [];
     const objects: KubeObject[] = [];

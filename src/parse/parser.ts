@@ -12,8 +12,11 @@ export interface ParseInput {
 
 export interface FileParser {
   kind: FileKind;
-  /** Decides from content alone whether this parser reads the file. Must be cheap. */
-  detect(input: ParseInput): boolean;
+  /**
+   * Decides from content alone whether this parser reads the file: the 0-based line where its format
+   * starts (a table's header), or -1. When several match, the earliest start wins. Must be cheap.
+   */
+  detect(input: ParseInput): number;
   /** Never throws on content: what cannot be read becomes a diagnostic. */
   parse(input: ParseInput): ParseResult;
 }

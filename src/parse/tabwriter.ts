@@ -93,7 +93,7 @@ export function readTable(lines: readonly string[], headerIndex: number, file: s
     if (isElision(text)) continue;
     const { cells, aligned } = cutRow(text, columns);
     if (!aligned) {
-      diagnostics.push({ file, line: i + 1, message: `row is not aligned with the header columns (${columns.map((c) => c.label).join(', ')}); cells may be misread` });
+      diagnostics.push({ file, line: i + 1, message: `row is not aligned with the header columns (${columns.map((c) => c.label).join(', ')}) and could not be split by spacing; cells may be misread` });
     }
     rows.push({ cells, line: i + 1, text });
   }
@@ -106,14 +106,20 @@ function cutRow(text: string, columns: readonly TableColumn[]): { cells: Record<
   for (let k = 0; k < columns.length; k++) {
     const col = columns[k]!;
     const end = k + 1 < columns.length ? columns[k + 1]!.start : text.length;
-    // A cut that falls inside a word means the row does not follow the header's offsets.
-    if (k > 0 && col.start < text.length && isWordChar(text[col.start - 1]) && isWordChar(text[col.start])) aligned = false;
+    // Tabwriter pads every cell but the last with at least one space, so a cut must follow a space.
+    if (k > 0 && col.start < text.length && isWordChar(text[col.start - 1])) aligned = false;
     cells[col.label] = text.slice(col.start, end).trim();
   }
   if (!aligned) {
-    // Hand-edited output: if whitespace splitting yields exactly one token per column, trust it.
-    const tokens = text.trim().split(/\s+/);
-    if (tokens.length === columns.length) columns.forEach((c, k) => (cells[c.label] = tokens[k]!));
+    // Hand-edited output (docs, a pasted ticket): if splitting at runs of spaces, then at any space,
+    // yields exactly one token per column, trust it. Runs first, so `NOT SENT` stays one value.
+    for (const separator of [/\s{2,}/, /\s+/]) {
+      const tokens = text.trim().split(separator);
+      if (tokens.length === columns.length) {
+        columns.forEach((c, k) => (cells[c.label] = tokens[k]!));
+        return { cells, aligned: true };
+      }
+    }
   }
   return { cells, aligned };
 }

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { parseText } from '../helpers.js';
+
+const NAMESPACES_YAML = `apiVersion: v1
+items:
+- apiVersion: v1
+  kind: Namespace
+  metadata:
+    creationTimestamp: "2024-05-07T10:00:00Z"
+    labels:
+      istio.io/dataplane-mode: ambient
+      istio.io/use-waypoint: waypoint
+      kubernetes.io/metadata.name: default
+    name: default
+    resourceVersion: "1234"
+  spec:
+    finalizers:
+    - kubernetes
+  status:
+    phase: Active
+- apiVersion: v1
+  kind: Namespace
+  metadata:
+    labels:
+      kubernetes.io/metadata.name: istio-system
+    name: istio-system
+kind: List
+metadata:
+  resourceVersion: ""
+`;
+
+const SERVICES_JSON = JSON.stringify({
+  apiVersion: 'v1',
+  items: [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'details', namespace: 'default' }, spec: { clusterIP: '10.43.160.119' } },
+    {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { labels: { app: 'reviews', 'istio.io/use-waypoint': 'reviews-svc-waypoint' }, name: 'reviews', namespace: 'default' },
+      spec: { clusterIP: '10.43.162.105' },
+      status: { conditions: [{ type: 'istio.io/WaypointBound', status: 'True', reason: 'WaypointAccepted' }] },
+    },
+  ],
+  kind: 'List',
+  metadata: { resourceVersion: '' },
+}, null, 4);
+
+describe('kubectl get -o yaml|json', () => {
+  it('reads a YAML List with item and label lines', () => {
+    const parsed = parseText('kubectl/namespaces.yaml', NAMESPACES_YAML);
+    expect(parsed.kind).toBe('kube-resources');
+    expect(parsed.diagnostics).toEqual([]);
+    const [def, sys] = parsed.records.kubeObjects!;
+    expect(def).toMatchObject({ kind: 'Namespace', name: 'default', source: { line: 11 } });
+    expect(def!.labels['istio.io/use-waypoint']).toBe('waypoint');
+    expect(def!.labelSources['istio.io/use-waypoint']).toMatchObject({ line: 9, excerpt: 'istio.io/use-waypoint: waypoint' });
+    expect(sys).toMatchObject({ name: 'istio-system', source: { line: 23 } });
+    expect(parsed.capturedKinds).toEqual(['Namespace']);
+  });
+
+  it('reads a kubectl JSON List with JSON paths and label lines', () => {
+    const parsed = parseText('services.json', SERVICES_JSON);
+    const [details, reviews] = parsed.records.kubeObjects!;
+    expect(details).toMatchObject({ kind: 'Service', namespace: 'default', name: 'details', source: { path: 'items[0]' } });
+    expect(reviews!.labelSources['istio.io/use-waypoint']).toMatchObject({
+      path: 'items[1].metadata.labels["istio.io/use-waypoint"]',
+      excerpt: '"istio.io/use-waypoint": "reviews-svc-waypoint"',
+    });
+    const line = SERVICES_JSON.split('\n').findIndex((l) => l.includes('"istio.io/use-waypoint"')) + 1;
+    expect(reviews!.labelSources['istio.io/use-waypoint']!.line).toBe(line);
+    expect((reviews!.status['conditions'] as unknown[])[0]).toMatchObject({ reason: 'WaypointAccepted' });
+  });
+
+  it('knows the kind of an empty List from the file name', () => {
+    const parsed = parseText('kubectl/gateways.json', '{"apiVersion": "v1", "items": [], "kind": "List", "metadata": {"resourceVersion": ""}}');
+    expect(parsed).toMatchObject({ kind: 'kube-resources', capturedKinds: ['Gateway'], summary: 'no objects (empty Gateway list)' });
+  });
+
+  it('reads multi-document YAML and reports a broken document without losing the others', () => {
+    const text = [
+      'apiVersion: gateway.networking.k8s.io/v1',
+      'kind: Gateway',
+      'metadata:',
+      '  name: waypoint',
+      '  namespace: default',
+      '  labels:',
+      '    istio.io/waypoint-for: all',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: [unclosed',
+      '---',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: p',
+      '  namespace: default',
+    ].join('\n');
+    const parsed = parseText('mixed.yaml', text);
+    expect(parsed.records.kubeObjects!.map((o) => `${o.kind}/${o.name}@${o.source.line}`)).toEqual(['Gateway/waypoint@4', 'Pod/p@16']);
+    expect(parsed.records.kubeObjects![0]!.labelSources['istio.io/waypoint-for']!.line).toBe(7);
+    expect(parsed.diagnostics).toHaveLength(1);
+    expect(parsed.diagnostics[0]!.message).toMatch(/YAML document could not be parsed/);
+    expect(parsed.diagnostics[0]!.line).toBeGreaterThanOrEqual(9);
+  });
+
+  it('does not take a Deployment template label for the object label', () => {
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  namespace: x\nspec:\n  template:\n    metadata:\n      labels:\n        istio.io/use-waypoint: w\n';
+    const [d] = parseText('d.yaml', text).records.kubeObjects!;
+    expect(d!.labels).toEqual({});
+    expect(d!.labelSources).toEqual({});
+  });
+});
