@@ -26,8 +26,13 @@ export const istioctlAnalyze: Rule = {
         message: m.message,
         ...(subject ? { subject } : {}),
         evidence: [evidence(m.source, m.cluster ? `reported for cluster ${m.cluster}` : undefined)],
-        docs: `https://istio.io/latest/docs/reference/config/analysis/${m.code.toLowerCase()}/`,
+        fix: { text: `Follow the resolution that Istio documents for ${m.code}: ${docs(m.code)}` },
+        docs: docs(m.code),
       });
     }
   },
 };
+
+function docs(code: string): string {
+  return `https://istio.io/latest/docs/reference/config/analysis/${code.toLowerCase()}/`;
+}
