@@ -1,0 +1,166 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Papa from 'papaparse';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type Io } from '../../src/cli/main.js';
+import { ROOT } from '../helpers.js';
+import { validateReport } from '../report/schema.js';
+
+const work = mkdtempSync(join(tmpdir(), 'wa-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function run(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+const sample = (name: string) => join(ROOT, 'samples', name);
+
+async function jsonReport(bundle: string) {
+  const r = await run(bundle, '--format', 'json', '-o', '-');
+  return { ...r, report: JSON.parse(r.stdout) };
+}
+
+function failing(report: { findings: { status: string; ruleId: string; severity: string }[] }) {
+  return report.findings.filter((f) => f.status === 'fail');
+}
+
+describe('the healthy bookinfo sample', () => {
+  for (const form of ['bookinfo-ambient', 'bookinfo-ambient.tgz']) {
+    it(`${form}: exit 0, no error or warning finding, every service and pod where the guide says`, async () => {
+      const { code, report, stderr } = await jsonReport(sample(form));
+      expect(code).toBe(0);
+      expect(failing(report).filter((f) => f.severity !== 'info')).toEqual([]);
+      expect(report.counts.inconclusive).toBe(0);
+      expect(stderr).toContain('0 errors');
+      const byName = (kind: string, name: string) => report.bindings.find((b: { kind: string; name: string }) => b.kind === kind && b.name.startsWith(name));
+      expect(byName('Service', 'productpage')).toMatchObject({ expected: 'waypoint', observed: 'waypoint', agrees: true });
+      expect(byName('Service', 'reviews')).toMatchObject({ expected: 'reviews-svc-waypoint', observed: 'reviews-svc-waypoint', agrees: true });
+      expect(byName('Pod', 'reviews-v2')).toMatchObject({ expected: 'reviews-v2-pod-waypoint', observed: 'reviews-v2-pod-waypoint', agrees: true });
+      expect(byName('Pod', 'reviews-v1')).toMatchObject({ state: 'inherited-service-only', expected: 'None', observed: 'None' });
+      expect(validateReport(report)).toEqual([]);
+    });
+  }
+});
+
+describe('the broken bookinfo sample', () => {
+  for (const form of ['bookinfo-broken', 'bookinfo-broken.tgz']) {
+    it(`${form}: exit 1 with exactly WP001, WP004, WP037 and the analyze message it carries`, async () => {
+      const { code, report } = await jsonReport(sample(form));
+      expect(code).toBe(1);
+      const ids = failing(report).map((f) => f.ruleId).sort();
+      expect(ids).toEqual(['IST0171', 'WP001', 'WP004', 'WP037']);
+      const bySubject = Object.fromEntries(failing(report).map((f: { ruleId: string; subject?: { kind: string; name: string } }) => [f.ruleId, `${f.subject?.kind} ${f.subject?.name}`]));
+      expect(bySubject['WP001']).toBe('Service ratings');
+      expect(bySubject['WP004']).toMatch(/^Pod reviews-v2-/);
+      expect(bySubject['WP037']).toMatch(/^Pod waypoint-/);
+      for (const f of failing(report)) {
+        expect(f).toHaveProperty('evidence.0.file');
+        expect((f as unknown as { evidence: { line?: number }[] }).evidence[0]!.line).toBeGreaterThan(0);
+      }
+      expect(validateReport(report)).toEqual([]);
+    });
+  }
+
+  it('writes the HTML report where asked and prints the summary and its path', async () => {
+    const out = join(work, 'broken.html');
+    const { code, stdout } = await run(sample('bookinfo-broken.tgz'), '-o', out);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/3 errors, 1 warnings/);
+    expect(stdout).toContain(`Report: ${out}`);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('Content-Security-Policy');
+    expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(/i);
+    expect(html).toContain('WP001');
+    expect(html).toContain('kubectl/services.json:');
+  });
+
+  it('writes CSV with one row per finding', async () => {
+    const { stdout, code } = await run(sample('bookinfo-broken'), '-f', 'csv', '-o', '-');
+    expect(code).toBe(1);
+    const rows = Papa.parse<Record<string, string>>(stdout.trim(), { header: true }).data;
+    expect(rows.map((r) => r['rule']).sort()).toEqual(['IST0171', 'WP001', 'WP004', 'WP037']);
+    expect(rows.find((r) => r['rule'] === 'WP001')!['evidence']).toMatch(/kubectl\/services\.json:\d+/);
+  });
+});
+
+describe('captured text reaching HTML is escaped', () => {
+  it('renders hostile analyze messages and file names as text', async () => {
+    const dir = join(work, 'hostile');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '<img src=x onerror=alert(1)>.txt'), 'Error [IST0101] (Service default/x) <script>alert("pwned")</script> & more\n');
+    const out = join(work, 'hostile.html');
+    const { code } = await run(dir, '-o', out);
+    expect(code).toBe(1);
+    const html = readFileSync(out, 'utf8');
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; more');
+  });
+});
+
+describe('bad invocations exit 2 with one clear line', () => {
+  it.each([
+    [['/no/such/bundle.tgz'], /no such file or directory: \/no\/such\/bundle\.tgz/],
+    [[], /missing required argument 'bundle'/],
+    [['x', '--format', 'xml'], /argument 'xml' is invalid/],
+    [['x', '--bogus'], /unknown option '--bogus'/],
+    [[sample('bookinfo-broken'), '--max-file-size', 'lots'], /--max-file-size expects a size/],
+    [[sample('bookinfo-broken.tgz'), '--max-file-size', '1KiB'], /over the per-file limit of 1 KiB \(raise it with --max-file-size\)/],
+    [[sample('bookinfo-broken.tgz'), '--max-entries', '3'], /--max-entries/],
+  ])('%j', async (args, message) => {
+    const { code, stderr, stdout } = await run(...args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stdout).toBe('');
+  });
+
+  it('refuses a file that is not an archive and a truncated one', async () => {
+    const text = join(work, 'notes.txt');
+    writeFileSync(text, 'hello');
+    expect((await run(text)).stderr).toMatch(/is not a \.tgz, \.tar\.gz, \.tar or a directory/);
+    const cut = join(work, 'cut.tgz');
+    const full = readFileSync(sample('bookinfo-broken.tgz'));
+    writeFileSync(cut, full.subarray(0, Math.floor(full.length / 2)));
+    const r = await run(cut);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/truncated or corrupt/);
+  });
+
+  it('--help exits 0', async () => {
+    const { code, stdout } = await run('--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Usage: waypoint-analyze/);
+  });
+});
+
+describe('as a process', () => {
+  // tsx's loader by absolute URL: the process runs in a scratch folder where `tsx` would not resolve.
+  const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', tsx, join(ROOT, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: work });
+
+  it('exits 2 without a stack trace, and shows one with --debug', () => {
+    const plain = cli('/no/such/bundle');
+    expect(plain.status).toBe(2);
+    expect(plain.stderr.trim()).toBe('waypoint-analyze: no such file or directory: /no/such/bundle');
+    const debug = cli('/no/such/bundle', '--debug');
+    expect(debug.status).toBe(2);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 on the broken sample and writes the default report in the working directory', () => {
+    const copy = join(work, 'copy');
+    cpSync(sample('bookinfo-broken'), copy, { recursive: true });
+    const r = cli(copy);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`Report: ${join(work, 'waypoint-report.html')}`);
+    expect(readFileSync(join(work, 'waypoint-report.html'), 'utf8')).toContain('<!DOCTYPE html>');
+  });
+});
