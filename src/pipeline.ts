@@ -26,6 +26,8 @@ export interface BindingRow {
   namespace: string;
   name: string;
   state: WaypointBinding['state'];
+  /** `namespace/name` the labels ask for, `none` for an opt-out, empty without a label. */
+  requested: string;
   expected: string;
   observed?: string;
   /** Undefined when ztunnel's view of this object is not in the bundle. */
@@ -89,6 +91,7 @@ function bindingRows(snapshot: ClusterSnapshot): BindingRow[] {
         namespace: b.subject.namespace ?? '',
         name: b.subject.name,
         state: b.state,
+        requested: b.request ? `${b.request.namespace}/${b.request.name}` : b.state === 'opted-out' ? 'none' : '',
         expected: b.expected,
         explanation: b.explanation,
         source: b.request?.label ?? b.subject.source,

@@ -5,7 +5,7 @@
  */
 import yaml from 'js-yaml';
 import { excerpt, type FileParser, type ParseInput } from './parser.js';
-import type { Diagnostic, KubeObject, ParseResult, Provenance } from './types.js';
+import type { Diagnostic, KubeCondition, KubeObject, ParseResult, Provenance } from './types.js';
 
 /** Label prefixes whose lines are located for evidence; other labels are kept without a line. */
 const TRACKED_LABEL_PREFIXES = ['istio.io/', 'gateway.networking.k8s.io/', 'gateway.istio.io/', 'ambient.istio.io/', 'topology.istio.io/'];
@@ -203,6 +203,7 @@ function toKubeObject(value: unknown, input: ParseInput, range: LineRange, path:
     if (path) labelSource.path = `${path}.metadata.labels["${key}"]`;
     labelSources[key] = labelSource;
   }
+  const status = isRecord(value['status']) ? value['status'] : {};
   const object: KubeObject = {
     apiVersion: typeof value['apiVersion'] === 'string' ? value['apiVersion'] : '',
     kind,
@@ -210,9 +211,10 @@ function toKubeObject(value: unknown, input: ParseInput, range: LineRange, path:
     labels,
     annotations: stringMap(metadata['annotations']),
     spec: isRecord(value['spec']) ? value['spec'] : {},
-    status: isRecord(value['status']) ? value['status'] : {},
+    status,
     source,
     labelSources,
+    conditions: readConditions(status, input.lines, range, file, path),
   };
   if (typeof metadata['namespace'] === 'string') object.namespace = metadata['namespace'];
   // ConfigMaps and similar carry `data` rather than spec; keep it where rules may need it.
@@ -249,6 +251,33 @@ function locateMetadataLines(lines: string[], range: LineRange): { name?: number
   const result: { name?: number; labels: Map<string, number> } = { labels };
   if (name !== undefined) result.name = name;
   return result;
+}
+
+/** `status.conditions` with the line of each condition's `type`, searched after the `status` key. */
+function readConditions(status: Record<string, unknown>, lines: string[], range: LineRange, file: string, path: string | undefined): KubeCondition[] {
+  const raw = Array.isArray(status['conditions']) ? status['conditions'] : [];
+  let from = range.start;
+  while (from < range.end && !/^\s*(- )?"?status"?:\s*[{]?\s*$/.test(lines[from]!)) from++;
+  const conditions: KubeCondition[] = [];
+  raw.forEach((c: unknown, i) => {
+    if (!isRecord(c) || typeof c['type'] !== 'string') return;
+    const type = c['type'];
+    const typeLine = new RegExp(`^\\s*(- )?"?type"?:\\s*"?${escapeRegExp(type)}"?,?\\s*$`);
+    let at = from;
+    while (at < range.end && !typeLine.test(lines[at]!)) at++;
+    const line = at < range.end ? at : range.start;
+    const source: Provenance = { file, line: line + 1, excerpt: excerpt(lines[line] ?? '') };
+    if (path) source.path = `${path}.status.conditions[${i}]`;
+    const condition: KubeCondition = { type, status: String(c['status'] ?? ''), source };
+    if (typeof c['reason'] === 'string') condition.reason = c['reason'];
+    if (typeof c['message'] === 'string') condition.message = c['message'];
+    conditions.push(condition);
+  });
+  return conditions;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 function indentOf(line: string): number {

@@ -99,6 +99,17 @@ export interface KubeObject {
   source: Provenance;
   /** Where each `istio.io/*` / gateway label was written, for precise evidence. */
   labelSources: Record<string, Provenance>;
+  /** `status.conditions`, each with the line of its `type`. */
+  conditions: KubeCondition[];
+}
+
+/** A status condition as istiod and the Gateway API write them (`istio.io/WaypointBound`, `Programmed`, ...). */
+export interface KubeCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  source: Provenance;
 }
 
 export interface ParsedRecords {

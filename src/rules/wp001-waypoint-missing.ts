@@ -37,6 +37,8 @@ export const wp001: Rule = {
           items.push(evidence(g.source, `a Gateway ${name} exists in namespace ${g.namespace}`));
           hints.push(`A Gateway named ${name} exists in namespace ${g.namespace}: if that is the one meant, add istio.io/use-waypoint-namespace=${g.namespace} to the same ${kind}.`);
         }
+        const bound = object.conditions.find((c) => c.type === 'istio.io/WaypointBound' && c.status === 'False');
+        if (bound) items.push(evidence(bound.source, `istiod reports WaypointBound False${bound.reason ? ` (${bound.reason})` : ''}`));
         const observed = observedRow(snapshot, object);
         if (observed) items.push(evidence(observed.source, `ztunnel shows WAYPOINT ${observed.waypoint}`));
         const fallback = kind !== 'Namespace' ? namespaceWaypoint(snapshot, object) : undefined;

@@ -67,7 +67,11 @@ describe('kubectl get -o yaml|json', () => {
     });
     const line = SERVICES_JSON.split('\n').findIndex((l) => l.includes('"istio.io/use-waypoint"')) + 1;
     expect(reviews!.labelSources['istio.io/use-waypoint']!.line).toBe(line);
-    expect((reviews!.status['conditions'] as unknown[])[0]).toMatchObject({ reason: 'WaypointAccepted' });
+    const typeLine = SERVICES_JSON.split('\n').findIndex((l) => l.includes('"type": "istio.io/WaypointBound"')) + 1;
+    expect(reviews!.conditions).toEqual([{
+      type: 'istio.io/WaypointBound', status: 'True', reason: 'WaypointAccepted',
+      source: { file: 'services.json', line: typeLine, path: 'items[1].status.conditions[0]', excerpt: '"type": "istio.io/WaypointBound",' },
+    }]);
   });
 
   it('knows the kind of an empty List from the file name', () => {

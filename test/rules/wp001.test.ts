@@ -38,14 +38,17 @@ ruleTester(wp001, {
       name: 'service names a waypoint that does not exist; ztunnel shows None; no fallback to the namespace waypoint',
       files: {
         'namespaces.yaml': kubeList([namespace('default', { 'istio.io/use-waypoint': 'waypoint' })]),
-        'services.yaml': kubeList([service('default', 'ratings', { 'istio.io/use-waypoint': 'ratings-waypoint' })]),
+        'services.yaml': kubeList([{
+          ...service('default', 'ratings', { 'istio.io/use-waypoint': 'ratings-waypoint' }),
+          status: { conditions: [{ type: 'istio.io/WaypointBound', status: 'False', reason: 'WaypointIsNotReady', message: 'waypoint "default/ratings-waypoint" is not ready' }] },
+        }]),
         'gateways.yaml': kubeList([waypoint('default', 'waypoint')]),
         'zs.txt': tabwrite([['NAMESPACE', 'SERVICE NAME', 'SERVICE VIP', 'WAYPOINT', 'ENDPOINTS'], ['default', 'ratings', '10.96.0.10', 'None', '1/1']], 1),
       },
       findings: [{
         subject: 'Service default/ratings',
         message: /no Gateway default\/ratings-waypoint exists.*does not fall back/,
-        evidence: ['services.yaml:8', 'zs.txt:2'],
+        evidence: ['services.yaml:8', 'services.yaml:18', 'zs.txt:2'],
       }],
     },
     {
