@@ -38,7 +38,7 @@ export function matchAnalyzeLine(line: string): RegExpExecArray | null {
 
 export const analyzeTextParser: FileParser = {
   kind: 'analyze',
-  detect: ({ lines }) => lines.slice(0, 60).findIndex((l) => MESSAGE.test(l) || /^✔ No validation issues found/.test(l)),
+  detect: ({ head }) => head.findIndex((l) => MESSAGE.test(l) || /^✔ No validation issues found/.test(l)),
   parse({ file, lines }): ParseResult {
     const messages: AnalyzeMessage[] = [];
     const diagnostics: Diagnostic[] = [];

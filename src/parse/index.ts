@@ -5,7 +5,8 @@
 import { decodeText, splitLines } from '../text/decode.js';
 import { analyzeTextParser } from './analyze.js';
 import { kubeResourceParser } from './kube.js';
-import type { FileParser, ParseInput } from './parser.js';
+import { TextLines } from '../text/lines.js';
+import { HEAD_LINES, type FileParser, type ParseInput } from './parser.js';
 import { proxyStatusParser } from './proxy-status.js';
 import type { Diagnostic, FileKind, ParseResult } from './types.js';
 import { ztunnelServiceParser, ztunnelWorkloadParser } from './ztunnel-config.js';
@@ -28,7 +29,19 @@ export interface ParsedFile extends ParseResult {
 export function parseFile(file: string, data: Buffer): ParsedFile {
   const base = { file, bytes: data.length };
   const text = decodeText(data);
-  const input: ParseInput = { file, text, lines: splitLines(text) };
+  let lines: string[] | undefined;
+  let index: TextLines | undefined;
+  const input: ParseInput = {
+    file,
+    text,
+    head: headLines(text, HEAD_LINES),
+    get lines() {
+      return (lines ??= splitLines(text));
+    },
+    get index() {
+      return (index ??= new TextLines(text));
+    },
+  };
   const diagnostics: Diagnostic[] = [];
   if (/^\s*[[{]/.test(text)) {
     try {
@@ -55,6 +68,12 @@ export function parseFile(file: string, data: Buffer): ParsedFile {
       summary: 'parser failed',
     };
   }
+}
+
+function headLines(text: string, count: number): string[] {
+  let end = 0;
+  for (let n = 0; n < count && end !== -1; n++) end = text.indexOf('\n', end + (n > 0 ? 1 : 0));
+  return splitLines(end === -1 ? text : text.slice(0, end + 1));
 }
 
 /** The parser whose format starts earliest in the file (a `zc all` file opens with its workload table). */

@@ -4,6 +4,7 @@
  * Istio labels, so a finding can quote `istio.io/use-waypoint: x` from the file.
  */
 import yaml from 'js-yaml';
+import type { TextLines } from '../text/lines.js';
 import { excerpt, type FileParser, type ParseInput } from './parser.js';
 import type { Diagnostic, KubeCondition, KubeObject, ParseResult, Provenance } from './types.js';
 
@@ -28,8 +29,8 @@ export function kindFromFileName(file: string): string | undefined {
 }
 
 /** kubectl sorts keys, so `kind:` may follow a long `data:` block: look for it in the whole text. */
-function looksLikeYamlObjects(lines: string[], text: string): boolean {
-  return lines.slice(0, 80).some((l) => /^(- )?apiVersion: \S/.test(l)) && /^\s*(- )?kind: [A-Z]/m.test(text);
+function looksLikeYamlObjects(head: string[], text: string): boolean {
+  return head.some((l) => /^(- )?apiVersion: \S/.test(l)) && /^\s*(- )?kind: [A-Z]/m.test(text);
 }
 
 function isKubeJson(json: unknown): boolean {
@@ -39,32 +40,35 @@ function isKubeJson(json: unknown): boolean {
 
 export const kubeResourceParser: FileParser = {
   kind: 'kube-resources',
-  detect: ({ json, lines, text }) => ((json !== undefined ? isKubeJson(json) : looksLikeYamlObjects(lines, text)) ? 0 : -1),
+  detect: ({ json, head, text }) => ((json !== undefined ? isKubeJson(json) : looksLikeYamlObjects(head, text)) ? 0 : -1),
   parse(input: ParseInput): ParseResult {
     const diagnostics: Diagnostic[] = [];
     const objects: KubeObject[] = [];
+    const lines = input.index;
     let sawList = false;
     const collect = (value: unknown, range: LineRange, path: string) => {
       if (!isRecord(value)) return;
       if (Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List')) {
         sawList = true;
-        const itemLines = listItemLines(input.lines, range, input.json !== undefined);
+        const itemLines = input.json !== undefined
+          ? prettyJsonItemLines(lines, value['items'].length) ?? jsonArrayElementLines(lines, range, 'items')
+          : yamlSequenceItemLines(lines, range, 'items');
         value['items'].forEach((item, i) => {
           const start = itemLines[i] ?? range.start;
           const end = itemLines[i + 1] ?? range.end;
-          const object = toKubeObject(item, input, { start, end }, `${path}items[${i}]`, diagnostics);
+          const object = toKubeObject(item, input.file, lines, { start, end }, `${path}items[${i}]`, diagnostics);
           if (object) objects.push(object);
         });
         return;
       }
-      const object = toKubeObject(value, input, range, path || undefined, diagnostics);
+      const object = toKubeObject(value, input.file, lines, range, path || undefined, diagnostics);
       if (object) objects.push(object);
     };
 
     if (input.json !== undefined) {
-      collect(input.json, { start: 0, end: input.lines.length }, '');
+      collect(input.json, { start: 0, end: lines.length }, '');
     } else {
-      for (const doc of yamlDocuments(input.lines)) {
+      for (const doc of yamlDocuments(lines)) {
         let value: unknown;
         try {
           // CORE_SCHEMA: timestamps stay strings and `<<` is not a merge, as kubectl means them.
@@ -99,85 +103,115 @@ interface LineRange {
 }
 
 /** Splits multi-document YAML at `---` lines, keeping each document's first line for provenance. */
-function yamlDocuments(lines: string[]): { text: string; range: LineRange }[] {
+function yamlDocuments(lines: TextLines): { text: string; range: LineRange }[] {
+  const { text } = lines;
   const docs: { text: string; range: LineRange }[] = [];
   let start = 0;
   const push = (end: number) => {
-    if (lines.slice(start, end).some((l) => l.trim() !== '' && !l.startsWith('#'))) {
-      docs.push({ text: lines.slice(start, end).join('\n'), range: { start, end } });
-    }
+    const body = text.slice(lines.offsetOf(start), lines.offsetOf(end));
+    if (/^[ \t]*[^\s#]/m.test(body)) docs.push({ text: body, range: { start, end } });
   };
-  for (let i = 0; i < lines.length; i++) {
-    if (/^---(\s|$)/.test(lines[i]!) || lines[i] === '...') {
-      push(i);
-      start = i + 1;
-    }
+  // Separators found by one regex over the text: no line of a large file is split out on the way.
+  for (const m of text.matchAll(/^(?:---(?:[ \t].*)?|\.\.\.)$/gm)) {
+    const line = lines.lineOf(m.index);
+    push(line);
+    start = line + 1;
   }
   push(lines.length);
   return docs;
 }
 
-/** 0-based lines where each element of a List's `items` starts, for YAML or pretty-printed JSON. */
-function listItemLines(lines: string[], range: LineRange, isJson: boolean): number[] {
-  return isJson ? jsonArrayElementLines(lines, range, 'items') : yamlSequenceItemLines(lines, range, 'items');
-}
-
-function yamlSequenceItemLines(lines: string[], range: LineRange, key: string): number[] {
+/** 0-based lines where each item of `key:`'s block sequence starts (kubectl: `- ` at column 0, or indented). */
+function yamlSequenceItemLines(lines: TextLines, range: LineRange, key: string): number[] {
+  const { text } = lines;
+  const from = lines.offsetOf(range.start);
+  const to = lines.offsetOf(range.end);
+  const keyLine = new RegExp(`^${key}:[ \\t]*$`, 'gm');
+  keyLine.lastIndex = from;
+  const found = keyLine.exec(text);
+  if (!found || found.index >= to) return [];
+  const first = /^([ ]*)- /m.exec(text.slice(found.index, Math.min(to, found.index + 4096)));
+  if (!first) return [];
+  const indent = first[1]!.length;
+  // The block ends at the first line indented less than its items (or, at indent 0, a key line).
+  const endOfBlock = new RegExp(indent === 0 ? '^[^\\s#-]' : `^ {0,${indent - 1}}[^\\s#]`, 'gm');
+  endOfBlock.lastIndex = found.index + found[0].length;
+  const blockEnd = Math.min(to, endOfBlock.exec(text)?.index ?? to);
+  const item = new RegExp(`^ {${indent}}- `, 'gm');
+  item.lastIndex = found.index;
   const starts: number[] = [];
-  let i = range.start;
-  while (i < range.end && !new RegExp(`^${key}:\\s*$`).test(lines[i]!)) i++;
-  let indent = -1;
-  for (i++; i < range.end; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const lead = line.length - line.trimStart().length;
-    if (indent < 0) {
-      if (!line.trimStart().startsWith('-')) break;
-      indent = lead;
-    }
-    if (lead < indent || (lead === indent && !line.trimStart().startsWith('-'))) break;
-    if (lead === indent) starts.push(i);
+  let line = lines.lineOf(found.index);
+  let lineOffset = found.index;
+  for (let m = item.exec(text); m && m.index < blockEnd; m = item.exec(text)) {
+    line += countNewlines(text, lineOffset, m.index);
+    lineOffset = m.index;
+    starts.push(line);
   }
   return starts;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * kubectl's pretty JSON opens each item with a `{` alone on a line, one indent deeper than
+ * `"items": [`. One regex finds those lines; if their count is not the item count, the caller
+ * falls back to the exact scanner below.
+ */
+function prettyJsonItemLines(lines: TextLines, count: number): number[] | undefined {
+  const { text } = lines;
+  const items = /^( *)"items": \[\n( +)\{$/m.exec(text);
+  if (!items || items[2]!.length <= items[1]!.length) return undefined;
+  const starts: number[] = [];
+  const open = new RegExp(`^ {${items[2]!.length}}\\{$`, 'gm');
+  open.lastIndex = items.index;
+  let line = lines.lineOf(items.index);
+  let offset = items.index;
+  for (let m = open.exec(text); m; m = open.exec(text)) {
+    line += countNewlines(text, offset, m.index);
+    offset = m.index;
+    starts.push(line);
+  }
+  return starts.length === count ? starts : undefined;
 }
 
 /** Scans JSON text (strings and escapes respected) for the start lines of `key`'s array elements at depth 1. */
-function jsonArrayElementLines(lines: string[], range: LineRange, key: string): number[] {
+function jsonArrayElementLines(lines: TextLines, range: LineRange, key: string): number[] {
+  const { text } = lines;
   const starts: number[] = [];
   let depth = 0;
-  let inString = false;
+  let line = range.start;
   let lastKey = '';
-  let stringStart = 0;
   let arrayKeyAtDepth1 = '';
-  for (let ln = range.start; ln < range.end; ln++) {
-    const line = lines[ln]!;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i];
-      if (inString) {
-        if (ch === '\\') i++;
-        else if (ch === '"') {
-          inString = false;
-          if (depth === 1) lastKey = line.slice(stringStart, i);
-        }
-        continue;
+  const end = lines.offsetOf(range.end);
+  for (let i = lines.offsetOf(range.start); i < end; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10 /* \n */) {
+      line++;
+    } else if (ch === 34 /* " */) {
+      const start = i + 1;
+      for (i++; i < end; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 92 /* \\ */) i++;
+        else if (c === 34) break;
+        else if (c === 10) line++;
       }
-      if (ch === '"') {
-        inString = true;
-        stringStart = i + 1;
-      } else if (ch === '{' || ch === '[') {
-        if (depth === 1 && ch === '[') arrayKeyAtDepth1 = lastKey;
-        if (depth === 2 && arrayKeyAtDepth1 === key) starts.push(ln);
-        depth++;
-      } else if (ch === '}' || ch === ']') {
-        depth--;
-      }
+      if (depth === 1) lastKey = text.slice(start, i);
+    } else if (ch === 123 /* { */ || ch === 91 /* [ */) {
+      if (depth === 1 && ch === 91) arrayKeyAtDepth1 = lastKey;
+      if (depth === 2 && arrayKeyAtDepth1 === key) starts.push(line);
+      depth++;
+    } else if (ch === 125 /* } */ || ch === 93 /* ] */) {
+      depth--;
     }
   }
   return starts;
 }
 
-function toKubeObject(value: unknown, input: ParseInput, range: LineRange, path: string | undefined, diagnostics: Diagnostic[]): KubeObject | undefined {
-  const file = input.file;
+function toKubeObject(value: unknown, file: string, lines: TextLines, range: LineRange, path: string | undefined, diagnostics: Diagnostic[]): KubeObject | undefined {
   if (!isRecord(value)) {
     diagnostics.push({ file, line: range.start + 1, message: 'item is not an object; skipped' });
     return undefined;
@@ -189,17 +223,16 @@ function toKubeObject(value: unknown, input: ParseInput, range: LineRange, path:
     diagnostics.push({ file, line: range.start + 1, message: `object without ${kind ? 'metadata.name' : 'kind'}; skipped` });
     return undefined;
   }
-  const lines = locateMetadataLines(input.lines, range);
-  const startLine = lines.name ?? range.start;
-  const source: Provenance = { file, line: startLine + 1, excerpt: excerpt(input.lines[startLine] ?? '') };
+  const located = locateMetadataLines(lines, range);
+  const startLine = located.name ?? range.start;
+  const source: Provenance = { file, line: startLine + 1, excerpt: excerpt(lines.get(startLine)) };
   if (path) source.path = path;
   const labels = stringMap(metadata['labels']);
   const labelSources: Record<string, Provenance> = {};
   for (const key of Object.keys(labels)) {
     if (!TRACKED_LABEL_PREFIXES.some((p) => key.startsWith(p))) continue;
-    const line = lines.labels.get(key);
-    const at = line ?? startLine;
-    const labelSource: Provenance = { file, line: at + 1, excerpt: excerpt(input.lines[at] ?? '') };
+    const at = located.labels.get(key) ?? startLine;
+    const labelSource: Provenance = { file, line: at + 1, excerpt: excerpt(lines.get(at)) };
     if (path) labelSource.path = `${path}.metadata.labels["${key}"]`;
     labelSources[key] = labelSource;
   }
@@ -214,7 +247,7 @@ function toKubeObject(value: unknown, input: ParseInput, range: LineRange, path:
     status,
     source,
     labelSources,
-    conditions: readConditions(status, input.lines, range, file, path),
+    conditions: readConditions(status, lines, range, file, path),
   };
   if (typeof metadata['namespace'] === 'string') object.namespace = metadata['namespace'];
   // ConfigMaps and similar carry `data` rather than spec; keep it where rules may need it.
@@ -226,23 +259,23 @@ function toKubeObject(value: unknown, input: ParseInput, range: LineRange, path:
  * Finds, inside one object's lines, the line of `metadata.name` and of each `metadata.labels` key.
  * Works for kubectl's YAML and pretty JSON, where every key sits on its own line.
  */
-function locateMetadataLines(lines: string[], range: LineRange): { name?: number; labels: Map<string, number> } {
+function locateMetadataLines(lines: TextLines, range: LineRange): { name?: number; labels: Map<string, number> } {
   const labels = new Map<string, number>();
   let i = range.start;
-  while (i < range.end && !/^\s*(- )?"?metadata"?:/.test(lines[i]!)) i++;
+  while (i < range.end && !/^\s*(- )?"?metadata"?:/.test(lines.get(i))) i++;
   if (i >= range.end) return { labels };
-  const metaIndent = indentOf(lines[i]!.replace(/^(\s*)- /, '$1  '));
+  const metaIndent = indentOf(lines.get(i).replace(/^(\s*)- /, '$1  '));
   let name: number | undefined;
   for (i++; i < range.end; i++) {
-    const line = lines[i]!;
+    const line = lines.get(i);
     if (line.trim() === '') continue;
     const lead = indentOf(line);
     if (lead <= metaIndent) break;
     const trimmed = line.trimStart();
     if (name === undefined && /^"?name"?:/.test(trimmed)) name = i;
     if (/^"?labels"?:/.test(trimmed)) {
-      for (i++; i < range.end && (lines[i]!.trim() === '' || indentOf(lines[i]!) > lead); i++) {
-        const m = /^"?([^"\s:]+)"?\s*:/.exec(lines[i]!.trimStart());
+      for (i++; i < range.end && (lines.get(i).trim() === '' || indentOf(lines.get(i)) > lead); i++) {
+        const m = /^"?([^"\s:]+)"?\s*:/.exec(lines.get(i).trimStart());
         if (m && !labels.has(m[1]!)) labels.set(m[1]!, i);
       }
       i--;
@@ -254,19 +287,20 @@ function locateMetadataLines(lines: string[], range: LineRange): { name?: number
 }
 
 /** `status.conditions` with the line of each condition's `type`, searched after the `status` key. */
-function readConditions(status: Record<string, unknown>, lines: string[], range: LineRange, file: string, path: string | undefined): KubeCondition[] {
+function readConditions(status: Record<string, unknown>, lines: TextLines, range: LineRange, file: string, path: string | undefined): KubeCondition[] {
   const raw = Array.isArray(status['conditions']) ? status['conditions'] : [];
-  let from = range.start;
-  while (from < range.end && !/^\s*(- )?"?status"?:\s*[{]?\s*$/.test(lines[from]!)) from++;
+  if (raw.length === 0) return [];
+  // `status` is the last key kubectl prints, so it is found quickest from the object's end.
+  const from = findStatusLine(lines, range);
   const conditions: KubeCondition[] = [];
   raw.forEach((c: unknown, i) => {
     if (!isRecord(c) || typeof c['type'] !== 'string') return;
     const type = c['type'];
     const typeLine = new RegExp(`^\\s*(- )?"?type"?:\\s*"?${escapeRegExp(type)}"?,?\\s*$`);
     let at = from;
-    while (at < range.end && !typeLine.test(lines[at]!)) at++;
+    while (at < range.end && !typeLine.test(lines.get(at))) at++;
     const line = at < range.end ? at : range.start;
-    const source: Provenance = { file, line: line + 1, excerpt: excerpt(lines[line] ?? '') };
+    const source: Provenance = { file, line: line + 1, excerpt: excerpt(lines.get(line)) };
     if (path) source.path = `${path}.status.conditions[${i}]`;
     const condition: KubeCondition = { type, status: String(c['status'] ?? ''), source };
     if (typeof c['reason'] === 'string') condition.reason = c['reason'];
@@ -274,6 +308,18 @@ function readConditions(status: Record<string, unknown>, lines: string[], range:
     conditions.push(condition);
   });
   return conditions;
+}
+
+function findStatusLine(lines: TextLines, range: LineRange): number {
+  const statusKey = /^\s*(- )?"?status"?:\s*[{]?\s*$/;
+  const { text } = lines;
+  const start = lines.offsetOf(range.start);
+  for (let at = text.lastIndexOf('status', lines.offsetOf(range.end)); at >= start; at = text.lastIndexOf('status', at - 1)) {
+    const line = lines.lineOf(at);
+    if (statusKey.test(lines.get(line))) return line;
+    if (at === 0) break;
+  }
+  return range.start;
 }
 
 function escapeRegExp(s: string): string {

@@ -1,14 +1,23 @@
 /** The contract between the sniffer and the per-kind parsers. */
+import type { TextLines } from '../text/lines.js';
 import type { FileKind, ParseResult } from './types.js';
 
 export interface ParseInput {
   file: string;
   /** Decoded text (BOM, UTF-16, CRLF and ANSI colours already handled). */
   text: string;
-  lines: string[];
+  /** The first lines only: what `detect` looks at, so sniffing never splits a large file. */
+  head: string[];
+  /** Every line, split on first use. */
+  readonly lines: string[];
+  /** Line offsets for parsers that need a few lines of a large file, split on first use. */
+  readonly index: TextLines;
   /** The parsed document when the file is JSON, so it is parsed once. */
   json?: unknown;
 }
+
+/** How many leading lines `detect` may look at. */
+export const HEAD_LINES = 80;
 
 export interface FileParser {
   kind: FileKind;

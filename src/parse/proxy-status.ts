@@ -41,7 +41,7 @@ export function splitProxyName(proxy: string): { pod: string; namespace: string 
 
 export const proxyStatusParser: FileParser = {
   kind: 'proxy-status',
-  detect: ({ lines }) => findHeader(lines, isProxyStatusHeader),
+  detect: ({ head }) => findHeader(head, isProxyStatusHeader),
   parse({ file, lines }): ParseResult {
     const { tables, diagnostics } = findTables(lines, file, isProxyStatusHeader);
     const rows: ProxyStatusRow[] = [];

@@ -151,10 +151,9 @@ export function headerLabels(line: string): string[] {
   return splitHeader(line).map((c) => c.label);
 }
 
-/** The index of the first line, among the first `limit`, that is a header `isHeader` accepts. */
-export function findHeader(lines: readonly string[], isHeader: (labels: string[]) => boolean, limit = 60): number {
-  const n = Math.min(lines.length, limit);
-  for (let i = 0; i < n; i++) {
+/** The index of the first line that is a header `isHeader` accepts. */
+export function findHeader(lines: readonly string[], isHeader: (labels: string[]) => boolean): number {
+  for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (/^[A-Z]/.test(line) && isHeader(headerLabels(line))) return i;
   }

@@ -18,7 +18,7 @@ function isServiceHeader(labels: string[]): boolean {
 
 export const ztunnelWorkloadParser: FileParser = {
   kind: 'ztunnel-workloads',
-  detect: ({ lines }) => findHeader(lines, isWorkloadHeader),
+  detect: ({ head }) => findHeader(head, isWorkloadHeader),
   parse({ file, lines }): ParseResult {
     const { tables, diagnostics } = findTables(lines, file, isWorkloadHeader);
     const workloads: ZtunnelWorkload[] = [];
@@ -48,7 +48,7 @@ export const ztunnelWorkloadParser: FileParser = {
 
 export const ztunnelServiceParser: FileParser = {
   kind: 'ztunnel-services',
-  detect: ({ lines }) => findHeader(lines, isServiceHeader),
+  detect: ({ head }) => findHeader(head, isServiceHeader),
   parse({ file, lines }): ParseResult {
     const { tables, diagnostics } = findTables(lines, file, isServiceHeader);
     const services: ZtunnelService[] = [];

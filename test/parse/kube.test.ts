@@ -74,6 +74,15 @@ describe('kubectl get -o yaml|json', () => {
     }]);
   });
 
+  it('reads JSON that is not laid out as kubectl prints it (minified, 2-space indent)', () => {
+    const compact = JSON.stringify(JSON.parse(SERVICES_JSON));
+    expect(parseText('s.json', compact).records.kubeObjects!.map((o) => [o.name, o.source.line, o.source.path])).toEqual([['details', 1, 'items[0]'], ['reviews', 1, 'items[1]']]);
+    const twoSpaces = JSON.stringify(JSON.parse(SERVICES_JSON), null, 2);
+    const objects = parseText('s.json', twoSpaces).records.kubeObjects!;
+    const nameLine = (name: string) => twoSpaces.split('\n').findIndex((l) => l.includes(`"name": "${name}"`)) + 1;
+    expect(objects.map((o) => o.source.line)).toEqual([nameLine('details'), nameLine('reviews')]);
+  });
+
   it('knows the kind of an empty List from the file name', () => {
     const parsed = parseText('kubectl/gateways.json', '{"apiVersion": "v1", "items": [], "kind": "List", "metadata": {"resourceVersion": ""}}');
     expect(parsed).toMatchObject({ kind: 'kube-resources', capturedKinds: ['Gateway'], summary: 'no objects (empty Gateway list)' });
