@@ -10,8 +10,8 @@ export function renderSummary(result: AnalysisResult, color: boolean): string {
   const recognized = files.filter((f) => f.kind !== 'unknown').length;
   const out: string[] = [
     `${result.tool.name} ${result.tool.version}: ${result.bundle.path}`,
-    `  ${files.length} files read (${recognized} recognized), ${result.diagnostics.length} parse problems, ${result.skipped.length} entries skipped`,
-    `  ${sev.error(`${counts.error} errors`)}, ${sev.warning(`${counts.warning} warnings`)}, ${counts.info} info, ${counts.inconclusive} inconclusive`,
+    `  ${plural(files.length, 'file')} read (${recognized} recognized), ${plural(result.diagnostics.length, 'parse problem')}, ${result.skipped.length} skipped`,
+    `  ${sev.error(plural(counts.error, 'error'))}, ${sev.warning(plural(counts.warning, 'warning'))}, ${counts.info} info, ${counts.inconclusive} inconclusive`,
   ];
   const failures = result.findings.filter((f) => f.status === 'fail');
   for (const f of failures.slice(0, MAX_LINES)) {
@@ -26,4 +26,8 @@ export function renderSummary(result: AnalysisResult, color: boolean): string {
 
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 3)}...` : s;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

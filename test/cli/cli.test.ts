@@ -72,7 +72,7 @@ describe('the broken bookinfo sample', () => {
     const out = join(work, 'broken.html');
     const { code, stdout } = await run(sample('bookinfo-broken.tgz'), '-o', out);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/3 errors, 1 warnings/);
+    expect(stdout).toMatch(/3 errors, 1 warning,/);
     expect(stdout).toContain(`Report: ${out}`);
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('Content-Security-Policy');
