@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { lstat, open, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Extract } from 'tar-stream';
 import { InputError } from '../errors.js';
-import type { BundleFile, BundleFormat, BundleLimits, BundleReadSummary } from './types.js';
+import type { BundleEntry, BundleFile, BundleFormat, BundleLimits, BundleReadSummary } from './types.js';
 
 /**
  * Gunzip output may exceed the files' total by tar headers, padding and skipped entries' bodies.
@@ -15,10 +15,11 @@ export const GZIP_OVERHEAD_BYTES = 64 * 1024 ** 2;
 
 type Entry = Extract extends AsyncIterable<infer E> ? E : never;
 type OnFile = (file: BundleFile) => void | Promise<void>;
+type OnEntry = (entry: BundleEntry) => void | Promise<void>;
 
 interface Context {
   limits: BundleLimits;
-  onFile: OnFile;
+  onEntry: OnEntry;
   entries: number;
   summary: BundleReadSummary;
 }
@@ -44,13 +45,29 @@ export function formatBytes(n: number): string {
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+/** Hands each regular file over whole, as one Buffer. */
 export async function readBundle(inputPath: string, limits: BundleLimits, onFile: OnFile): Promise<BundleReadSummary> {
+  return readBundleEntries(inputPath, limits, async (entry) => onFile({ path: entry.path, data: await collect(entry) }));
+}
+
+/** Reads an entry's remaining bytes into one Buffer. */
+export async function collect(entry: BundleEntry): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of entry.chunks) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+/**
+ * Hands each regular file over as a stream of chunks, so a consumer can parse a large log without
+ * holding it; whatever the consumer leaves unread is drained (and counted) after it returns.
+ */
+export async function readBundleEntries(inputPath: string, limits: BundleLimits, onEntry: OnEntry): Promise<BundleReadSummary> {
   const st = await stat(inputPath).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'ENOENT'
       ? new InputError(`no such file or directory: ${inputPath}`, { cause: err })
       : unreadable(inputPath, err);
   });
-  const ctx: Context = { limits, onFile, entries: 0, summary: { format: 'directory', files: 0, totalBytes: 0, skipped: [] } };
+  const ctx: Context = { limits, onEntry, entries: 0, summary: { format: 'directory', files: 0, totalBytes: 0, skipped: [] } };
   if (st.isDirectory()) {
     await walkDirectory(inputPath, '', ctx);
     return ctx.summary;
@@ -123,14 +140,14 @@ async function readArchive(path: string, gzip: boolean, ctx: Context): Promise<v
   let inConsumer = false;
   try {
     for await (const entry of extract) {
-      const file = await takeEntry(entry, ctx);
-      if (!file) continue;
+      const path = admitEntry(entry, ctx);
+      if (path === undefined) continue;
       inConsumer = true;
-      await ctx.onFile(file);
+      await deliver(path, entry.header.size ?? 0, entry as AsyncIterable<Buffer>, ctx);
       inConsumer = false;
     }
   } catch (err) {
-    if (inConsumer) throw err;
+    if (inConsumer && !(err instanceof SourceError)) throw err;
     if (failure) throw failure;
     if (err instanceof InputError) throw err;
     const message = err instanceof Error ? err.message : String(err);
@@ -142,8 +159,8 @@ async function readArchive(path: string, gzip: boolean, ctx: Context): Promise<v
   }
 }
 
-/** Returns the file to hand on, or undefined once a non-file entry has been drained. */
-async function takeEntry(entry: Entry, ctx: Context): Promise<BundleFile | undefined> {
+/** The normalized path of a regular file to hand on, or undefined once any other entry has been drained. */
+function admitEntry(entry: Entry, ctx: Context): string | undefined {
   const { name, type, size = 0 } = entry.header;
   countEntry(ctx);
   const isFile = type === 'file' || type === 'contiguous-file';
@@ -158,11 +175,45 @@ async function takeEntry(entry: Entry, ctx: Context): Promise<BundleFile | undef
     if (reason !== null) ctx.summary.skipped.push({ path: name.replace(/\\/g, '/'), reason });
     return undefined;
   }
-  const path = normalized as string;
-  checkSize(path, size, ctx);
-  const chunks: Buffer[] = [];
-  for await (const chunk of entry) chunks.push(chunk as Buffer);
-  return account({ path, data: Buffer.concat(chunks) }, ctx);
+  checkSize(normalized as string, size, ctx);
+  return normalized as string;
+}
+
+/** A failure of the archive or file being read, as opposed to one of the consumer's own. */
+class SourceError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/**
+ * Gives the consumer the entry's chunks, counting bytes as they pass (a lying header size cannot
+ * slip past the limits), then drains what it did not read.
+ */
+async function deliver(path: string, size: number, source: AsyncIterable<Buffer>, ctx: Context): Promise<void> {
+  let read = 0;
+  const iterator = source[Symbol.asyncIterator]();
+  const next = async () => {
+    try {
+      return await iterator.next();
+    } catch (err) {
+      throw new SourceError(err);
+    }
+  };
+  const counted = async function* () {
+    for (let r = await next(); !r.done; r = await next()) {
+      read += r.value.length;
+      checkSize(path, read, ctx);
+      yield r.value;
+    }
+  };
+  const chunks = counted();
+  await ctx.onEntry({ path, size, chunks });
+  for await (const _ of chunks) {
+    // drain
+  }
+  ctx.summary.files++;
+  ctx.summary.totalBytes += read;
 }
 
 function normalizeTarPath(raw: string): string | { reason: string } {
@@ -186,8 +237,16 @@ async function walkDirectory(root: string, rel: string, ctx: Context): Promise<v
       await walkDirectory(root, relPath, ctx);
     } else if (st.isFile()) {
       checkSize(relPath, st.size, ctx);
-      const data = await readFile(full).catch((err: Error) => { throw unreadable(full, err); });
-      await ctx.onFile(account({ path: relPath, data }, ctx));
+      const stream = createReadStream(full);
+      stream.on('error', () => {}); // surfaced by the iteration below
+      try {
+        await deliver(relPath, st.size, stream as AsyncIterable<Buffer>, ctx);
+      } catch (err) {
+        if (err instanceof SourceError) throw unreadable(full, err.cause as Error);
+        throw err;
+      } finally {
+        stream.destroy();
+      }
     } else {
       const reason = st.isSymbolicLink() ? 'symlink (not followed)'
         : st.isCharacterDevice() ? 'character device'
@@ -221,14 +280,6 @@ function checkSize(path: string, size: number, ctx: Context): void {
         `(raise the limit with --max-total-size)`,
     );
   }
-}
-
-/** Counts the bytes actually read, which a file growing under a directory walk could change. */
-function account(file: BundleFile, ctx: Context): BundleFile {
-  checkSize(file.path, file.data.length, ctx);
-  ctx.summary.files++;
-  ctx.summary.totalBytes += file.data.length;
-  return file;
 }
 
 function unreadable(path: string, err: Error): InputError {

@@ -20,6 +20,14 @@ export interface BundleFile {
   data: Buffer;
 }
 
+/** A regular file as it streams out of the bundle; `chunks` can be iterated once. */
+export interface BundleEntry {
+  path: string;
+  /** Size the archive declares (the bytes actually read are counted and limited separately). */
+  size: number;
+  chunks: AsyncIterable<Buffer>;
+}
+
 /** An entry the reader refused or passed over, and why. Shown in the report. */
 export interface SkippedEntry {
   path: string;

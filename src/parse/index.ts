@@ -3,37 +3,53 @@
  * empty Lists) and hands it to that kind's parser. Every file is decoded and parsed exactly once.
  */
 import { decodeText, splitLines } from '../text/decode.js';
-import { analyzeTextParser } from './analyze.js';
+import { analyzeJsonParser, analyzeTextParser } from './analyze.js';
+import { bugReportVersionsParser, istioctlVersionParser } from './istioctl-version.js';
+import { istiodSynczParser } from './istiod-debug.js';
+import { proxyConfigTable, waypointListTable } from './istioctl-tables.js';
+import { jsonErrorLine, parseJsonSequence } from './json.js';
 import { kubeResourceParser } from './kube.js';
+import { meshConfigParser } from './mesh-config.js';
+import { pathContext, type PathContext } from '../bundle/layout.js';
 import { TextLines } from '../text/lines.js';
 import { HEAD_LINES, type FileParser, type ParseInput } from './parser.js';
-import { proxyStatusParser } from './proxy-status.js';
+import { proxyStatusTable } from './proxy-status.js';
+import { proxyStatusJsonParser } from './proxy-status-json.js';
+import { tableParser } from './tables.js';
 import type { Diagnostic, FileKind, ParseResult } from './types.js';
-import { ztunnelServiceParser, ztunnelWorkloadParser } from './ztunnel-config.js';
+import { ZTUNNEL_TABLES } from './ztunnel-config.js';
 
 /** Every parser the sniffer tries; the one whose content starts earliest in the file wins. */
 export const PARSERS: readonly FileParser[] = [
   kubeResourceParser,
-  ztunnelServiceParser,
-  ztunnelWorkloadParser,
-  proxyStatusParser,
+  // One parser for every istioctl table: a file may hold several (`ztunnel-config all`).
+  tableParser('ztunnel-all', [...ZTUNNEL_TABLES, proxyStatusTable, waypointListTable, proxyConfigTable], 'ztunnel-all'),
+  proxyStatusJsonParser,
   analyzeTextParser,
+  analyzeJsonParser,
+  istioctlVersionParser,
+  bugReportVersionsParser,
+  istiodSynczParser,
+  meshConfigParser,
 ];
 
 export interface ParsedFile extends ParseResult {
   file: string;
   kind: FileKind;
   bytes: number;
+  /** What the path said about the file (the pod it came from). */
+  context: PathContext;
 }
 
-export function parseFile(file: string, data: Buffer): ParsedFile {
-  const base = { file, bytes: data.length };
+export function parseFile(file: string, data: Buffer, context: PathContext = pathContext(file)): ParsedFile {
+  const base = { file, bytes: data.length, context };
   const text = decodeText(data);
   let lines: string[] | undefined;
   let index: TextLines | undefined;
   const input: ParseInput = {
     file,
     text,
+    context,
     head: headLines(text, HEAD_LINES),
     get lines() {
       return (lines ??= splitLines(text));
@@ -43,12 +59,16 @@ export function parseFile(file: string, data: Buffer): ParsedFile {
     },
   };
   const diagnostics: Diagnostic[] = [];
-  if (/^\s*[[{]/.test(text)) {
+  // Docs and tickets paste the command first: `$ istioctl pc cluster x -o json` then the JSON.
+  const jsonText = text.slice(commandLinesEnd(text));
+  if (/^\s*[[{]/.test(jsonText)) {
     try {
-      input.json = JSON.parse(text);
+      input.json = JSON.parse(jsonText);
     } catch (err) {
-      // Not necessarily an error: a YAML flow mapping or a table can start with `{`/`[` too.
-      diagnostics.push({ file, line: jsonErrorLine(text, err), message: `looks like JSON but could not be parsed: ${(err as Error).message}` });
+      const sequence = parseJsonSequence(jsonText);
+      if (sequence) input.json = sequence;
+      // Not necessarily an error: a YAML flow mapping can start with `{`/`[` too; said if nothing reads it.
+      else diagnostics.push({ file, line: jsonErrorLine(text, err, text.length - jsonText.length), message: `looks like JSON but could not be parsed: ${(err as Error).message}` });
     }
   }
   const parser = sniff(input);
@@ -56,8 +76,8 @@ export function parseFile(file: string, data: Buffer): ParsedFile {
     return { ...base, kind: 'unknown', records: {}, diagnostics, summary: diagnostics.length ? 'unreadable JSON' : 'not recognized' };
   }
   try {
-    const result = parser.parse(input);
-    return { ...base, kind: parser.kind, ...result };
+    const { kind, ...result } = parser.parse(input);
+    return { ...base, kind: kind ?? parser.kind, ...result };
   } catch (err) {
     // Parsers must not throw on content; if one does, the file is reported rather than the run lost.
     return {
@@ -68,6 +88,18 @@ export function parseFile(file: string, data: Buffer): ParsedFile {
       summary: 'parser failed',
     };
   }
+}
+
+/** Offset just past leading `$ command` lines (and their `\` continuation lines). */
+function commandLinesEnd(text: string): number {
+  let offset = 0;
+  while (text.startsWith('$ ', offset)) {
+    let end = text.indexOf('\n', offset);
+    while (end !== -1 && text[end - 1] === '\\') end = text.indexOf('\n', end + 1);
+    if (end === -1) return text.length;
+    offset = end + 1;
+  }
+  return offset;
 }
 
 function headLines(text: string, count: number): string[] {
@@ -84,13 +116,4 @@ function sniff(input: ParseInput): FileParser | undefined {
     if (start >= 0 && (!best || start < best.start)) best = { parser, start };
   }
   return best?.parser;
-}
-
-function jsonErrorLine(text: string, err: unknown): number | undefined {
-  const m = /position (\d+)/.exec((err as Error).message);
-  if (!m) return undefined;
-  const pos = Number(m[1]);
-  let line = 1;
-  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }

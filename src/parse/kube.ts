@@ -251,7 +251,8 @@ function toKubeObject(value: unknown, file: string, lines: TextLines, range: Lin
   };
   if (typeof metadata['namespace'] === 'string') object.namespace = metadata['namespace'];
   // ConfigMaps and similar carry `data` rather than spec; keep it where rules may need it.
-  if (!isRecord(value['spec']) && isRecord(value['data'])) object.spec = { data: value['data'] };
+  // Secrets' data is never kept, whatever a capture held (bug-report `--full-secrets`).
+  if (!isRecord(value['spec']) && isRecord(value['data']) && kind !== 'Secret') object.spec = { data: value['data'] };
   return object;
 }
 

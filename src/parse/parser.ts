@@ -1,4 +1,5 @@
 /** The contract between the sniffer and the per-kind parsers. */
+import type { PathContext } from '../bundle/layout.js';
 import type { TextLines } from '../text/lines.js';
 import type { FileKind, ParseResult } from './types.js';
 
@@ -14,6 +15,8 @@ export interface ParseInput {
   readonly index: TextLines;
   /** The parsed document when the file is JSON, so it is parsed once. */
   json?: unknown;
+  /** What the file's path says (the pod it came from), for the layouts known by name. */
+  context?: PathContext;
 }
 
 /** How many leading lines `detect` may look at. */

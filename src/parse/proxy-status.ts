@@ -4,9 +4,9 @@
  * Cell values: `SYNCED`, `SYNCED (6m40s)`, `NOT SENT`/`NOT_SENT`, `STALE`, `STALE (Never Acknowledged)`,
  * `ERROR`, `IGNORED`, `UNKNOWN`, or empty when the proxy does not subscribe that type.
  */
-import { excerpt, type FileParser } from './parser.js';
-import { findHeader, findTables } from './tabwriter.js';
-import type { ParseResult, ProxyStatusRow, XdsTypeStatus } from './types.js';
+import { defineTable, requiredCell, rowSource } from './tables.js';
+import type { Table } from './tabwriter.js';
+import type { ProxyStatusRow, XdsTypeStatus } from './types.js';
 
 const NON_TYPE_COLUMNS = new Set(['NAME', 'PROXY', 'CLUSTER', 'ISTIOD', 'PILOT', 'VERSION', 'SUBSCRIBED TYPES']);
 
@@ -39,47 +39,45 @@ export function splitProxyName(proxy: string): { pod: string; namespace: string 
   return dot > 0 ? { pod: proxy.slice(0, dot), namespace: proxy.slice(dot + 1) } : { pod: proxy, namespace: '' };
 }
 
-export const proxyStatusParser: FileParser = {
+export const proxyStatusTable = defineTable({
   kind: 'proxy-status',
-  detect: ({ head }) => findHeader(head, isProxyStatusHeader),
-  parse({ file, lines }): ParseResult {
-    const { tables, diagnostics } = findTables(lines, file, isProxyStatusHeader);
-    const rows: ProxyStatusRow[] = [];
-    let format = '';
-    for (const table of tables) {
-      const typeColumns = table.columns.map((c) => c.label).filter((l) => !NON_TYPE_COLUMNS.has(l));
-      format = typeColumns.length > 0 ? `per-type columns ${typeColumns.join(' ')}` : 'SUBSCRIBED TYPES (1.27+ default)';
-      for (const row of table.rows) {
-        const c = row.cells;
-        const proxy = c['NAME'] ?? c['PROXY'] ?? '';
-        if (!proxy) {
-          diagnostics.push({ file, line: row.line, message: 'row has no proxy NAME; skipped' });
-          continue;
-        }
-        const record: ProxyStatusRow = {
-          proxy,
-          ...splitProxyName(proxy),
-          cluster: c['CLUSTER'] ?? '',
-          istiod: c['ISTIOD'] ?? c['PILOT'] ?? '',
-          version: c['VERSION'] ?? '',
-          source: { file, line: row.line, excerpt: excerpt(row.text) },
-        };
-        if (typeColumns.length > 0) {
-          record.xds = {};
-          for (const type of typeColumns) {
-            const cell = c[type];
-            if (cell) record.xds[type] = parseXdsCell(cell);
-          }
-        }
-        const subscribedCell = c['SUBSCRIBED TYPES'];
-        if (subscribedCell !== undefined) {
-          const subscribed = parseSubscribed(subscribedCell);
-          if (subscribed) record.subscribed = subscribed;
-          else diagnostics.push({ file, line: row.line, message: `SUBSCRIBED TYPES '${subscribedCell}' is not 'N (T1,T2,...)'` });
-        }
-        rows.push(record);
+  key: 'proxyStatus',
+  noun: 'proxies',
+  isHeader: isProxyStatusHeader,
+  describe(table) {
+    const types = typeColumns(table);
+    return types.length > 0 ? `per-type columns ${types.join(' ')}` : 'SUBSCRIBED TYPES, 1.27+ default';
+  },
+  toRecord(row, table, file, problem) {
+    const c = row.cells;
+    const proxy = requiredCell(row, ['NAME', 'PROXY'], problem);
+    if (!proxy) return undefined;
+    const record: ProxyStatusRow = {
+      proxy,
+      ...splitProxyName(proxy),
+      cluster: c['CLUSTER'] ?? '',
+      istiod: c['ISTIOD'] ?? c['PILOT'] ?? '',
+      version: c['VERSION'] ?? '',
+      source: rowSource(file, row),
+    };
+    const types = typeColumns(table);
+    if (types.length > 0) {
+      record.xds = {};
+      for (const type of types) {
+        const cell = c[type];
+        if (cell) record.xds[type] = parseXdsCell(cell);
       }
     }
-    return { records: { proxyStatus: rows }, diagnostics, summary: `${rows.length} proxies (${format || 'no table'})` };
+    const subscribedCell = c['SUBSCRIBED TYPES'];
+    if (subscribedCell !== undefined) {
+      const subscribed = parseSubscribed(subscribedCell);
+      if (subscribed) record.subscribed = subscribed;
+      else problem(`SUBSCRIBED TYPES '${subscribedCell}' is not 'N (T1,T2,...)'`);
+    }
+    return record;
   },
-};
+});
+
+function typeColumns(table: Table): string[] {
+  return table.columns.map((c) => c.label).filter((l) => !NON_TYPE_COLUMNS.has(l));
+}

@@ -27,7 +27,6 @@ const MULTI_WORD_LABELS = new Set([
   'VIRTUAL SERVICE',
   'VHOST NAME',
   'OUTLIER CHECK',
-  'CHAIN MATCH',
 ]);
 
 export interface TableColumn {

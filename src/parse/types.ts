@@ -23,9 +23,25 @@ export interface Diagnostic {
 export type FileKind =
   | 'ztunnel-workloads'
   | 'ztunnel-services'
+  | 'ztunnel-policies'
+  | 'ztunnel-certificates'
+  | 'ztunnel-connections'
+  | 'ztunnel-all'
+  | 'ztunnel-config-dump'
   | 'proxy-status'
+  | 'proxy-status-json'
+  | 'istiod-syncz'
   | 'analyze'
+  | 'analyze-json'
+  | 'waypoint-list'
+  | 'istioctl-version'
+  | 'envoy-config-dump'
+  | 'proxy-config-table'
   | 'kube-resources'
+  | 'mesh-config'
+  | 'envoy-log'
+  | 'ztunnel-log'
+  | 'log'
   | 'unknown';
 
 export interface ZtunnelWorkload {
@@ -38,6 +54,11 @@ export interface ZtunnelWorkload {
   waypoint: string;
   /** `HBONE` or `TCP`; empty when the capture had no PROTOCOL column. */
   protocol: string;
+  /** From config dumps: `waypoint.destination` as ztunnel holds it (`ns/hostname` or `network/ip`). */
+  waypointDestination?: string;
+  /** From config dumps. */
+  uid?: string;
+  serviceAccount?: string;
   source: Provenance;
 }
 
@@ -48,6 +69,9 @@ export interface ZtunnelService {
   waypoint: string;
   /** `healthy/total` since 1.23, absent before. */
   endpoints?: { healthy: number; total: number };
+  /** From config dumps: the service's hostname and raw `waypoint.destination`. */
+  hostname?: string;
+  waypointDestination?: string;
   source: Provenance;
 }
 
@@ -71,6 +95,8 @@ export interface ProxyStatusRow {
   xds?: Record<string, XdsTypeStatus>;
   /** From the 1.27+ `SUBSCRIBED TYPES` column: how many and which types the proxy subscribes. */
   subscribed?: { count: number; types: string[] };
+  /** From istiod's syncz: `sidecar`, `router`, `waypoint`, `ztunnel`. */
+  proxyType?: string;
   source: Provenance;
 }
 
@@ -112,16 +138,187 @@ export interface KubeCondition {
   source: Provenance;
 }
 
+/** `istioctl ztunnel-config policy` rows, or policies of a ztunnel config dump. */
+export interface ZtunnelPolicy {
+  namespace: string;
+  name: string;
+  /** `Allow`, `Deny`, ... as istioctl prints them. */
+  action: string;
+  /** `Global`, `Namespace` or `WorkloadSelector`. */
+  scope: string;
+  /** From dumps only: how many rules the policy kept after ztunnel dropped what it cannot enforce. */
+  rules?: number;
+  dryRun?: boolean;
+  source: Provenance;
+}
+
+/** One certificate of a ztunnel (table row or dump entry). Never holds key or certificate material. */
+export interface ZtunnelCertificate {
+  /** The identity, e.g. `spiffe://cluster.local/ns/default/sa/bookinfo-reviews`. */
+  name: string;
+  /** `Leaf`, `Intermediate`, `Root`, `CA`, `Cert Chain` or `NA`. */
+  type: string;
+  /** `Available`, `Initializing`, `Unavailable`. */
+  status: string;
+  /** As istioctl computed it when the capture was made; absent for dumps. */
+  valid?: boolean;
+  serial: string;
+  notAfter: string;
+  notBefore: string;
+  source: Provenance;
+}
+
+/** `istioctl ztunnel-config connections` rows. */
+export interface ZtunnelConnection {
+  /** `pod.namespace`. */
+  workload: string;
+  direction: string;
+  local: string;
+  remote: string;
+  remoteTarget: string;
+  protocol: string;
+  source: Provenance;
+}
+
+/** `istioctl waypoint list` rows. */
+export interface WaypointListRow {
+  namespace: string;
+  name: string;
+  revision: string;
+  /** As printed; istioctl prints `none` when the label is absent (the effective value is then `service`). */
+  trafficType: string;
+  programmed: string;
+  source: Provenance;
+}
+
+/** `istioctl version` (text or `-o json`): which component runs which version. */
+export interface IstioVersionInfo {
+  client?: string;
+  /** One per istiod (`meshVersion`), e.g. `{ component: 'pilot', revision: 'default', version: '1.26.2' }`. */
+  controlPlane: { component: string; revision?: string; version: string }[];
+  /** Data plane versions: per proxy from JSON, or aggregated counts from text. */
+  dataPlane: { id?: string; type?: string; version: string; count?: number }[];
+  source: Provenance;
+}
+
+/**
+ * An Envoy config dump of one proxy (`istioctl proxy-config all -o json`, a bug-report `config_dump`),
+ * reduced as soon as it is parsed to what rules need. No key or certificate material is kept.
+ */
+export interface EnvoyConfigSummary {
+  /** From the bootstrap node: `router~10.244.1.5~waypoint-6f7b-6hppr.default~default.svc.cluster.local`. */
+  node?: { id: string; type?: string; pod?: string; namespace?: string; istioVersion?: string };
+  listeners: EnvoyListener[];
+  clusters: { name: string; type?: string; source: Provenance }[];
+  /** Route configurations served by RDS (waypoints inline theirs in the listeners instead). */
+  routeConfigs: EnvoyRouteConfig[];
+  secrets: { name: string; validFrom?: string; expires?: string; serial?: string; source: Provenance }[];
+  source: Provenance;
+}
+
+export interface EnvoyListener {
+  name: string;
+  /** `0.0.0.0:15008`, or the internal listener name for `main_internal`. */
+  address?: string;
+  filterChains: EnvoyFilterChain[];
+  source: Provenance;
+}
+
+export interface EnvoyFilterChain {
+  /** `inbound-vip|9080|http|reviews.default.svc.cluster.local`, `direct-tcp`, ... */
+  name: string;
+  /** Network or HTTP filter names in order (`envoy.filters.network.http_connection_manager`, ...). */
+  filters: string[];
+  /** Policy names of RBAC filters, e.g. `ns[default]-policy[deny-ratings]-rule[0]`. */
+  rbacPolicies: string[];
+  /** The HCM's RDS route config name, when routes are not inline. */
+  rdsRouteConfig?: string;
+  /** Inline route config of the HCM (waypoints). */
+  routeConfig?: EnvoyRouteConfig;
+  source: Provenance;
+}
+
+export interface EnvoyRouteConfig {
+  name: string;
+  virtualHosts: { name: string; domains: string[]; routes: string[] }[];
+  source: Provenance;
+}
+
+/** One request line of an Envoy access log (Istio's default text format, or JSON). */
+export interface AccessLogEntry {
+  time?: string;
+  method?: string;
+  path?: string;
+  code: number;
+  /** Envoy response flags, `-` when none (`UH`, `NR`, `UF,URX`, ...). */
+  flags: string;
+  /** `%RESPONSE_CODE_DETAILS%`, e.g. `rbac_access_denied_matched_policy[ns[x]-policy[y]-rule[0]]`. */
+  details: string;
+  authority?: string;
+  upstreamHost?: string;
+  upstreamCluster?: string;
+  routeName?: string;
+  durationMs?: number;
+  source: Provenance;
+}
+
+/** A ztunnel log line of interest (access records, errors), with its key=value fields. */
+export interface ZtunnelLogEntry {
+  time?: string;
+  level: string;
+  /** `access connection complete`, `error`, ... the text before the fields. */
+  message: string;
+  fields: Record<string, string>;
+  /** The `error="..."` field, when present. */
+  error?: string;
+  source: Provenance;
+}
+
+/**
+ * What a log file held, kept small: counts over every line, plus a bounded sample of the lines rules
+ * care about (failed requests, errors), so a 1 GB log costs a few MB.
+ */
+export interface LogSummary {
+  file: string;
+  kind: 'envoy-log' | 'ztunnel-log' | 'log';
+  lines: number;
+  byLevel: Record<string, number>;
+  accessEntries: AccessLogEntry[];
+  ztunnelEntries: ZtunnelLogEntry[];
+  /** Access lines by response code (all of them, not only the sampled). */
+  byCode: Record<string, number>;
+  /** Entries dropped once the sample was full. */
+  truncated: number;
+}
+
+/** A row of an `istioctl proxy-config cluster|listener|route|endpoint|secret` table, kept as cells. */
+export interface ProxyConfigRow {
+  table: 'cluster' | 'listener' | 'route' | 'endpoint' | 'secret';
+  cells: Record<string, string>;
+  source: Provenance;
+}
+
 export interface ParsedRecords {
   ztunnelWorkloads: ZtunnelWorkload[];
   ztunnelServices: ZtunnelService[];
+  ztunnelPolicies: ZtunnelPolicy[];
+  ztunnelCertificates: ZtunnelCertificate[];
+  ztunnelConnections: ZtunnelConnection[];
   proxyStatus: ProxyStatusRow[];
   analyzeMessages: AnalyzeMessage[];
   kubeObjects: KubeObject[];
+  waypointList: WaypointListRow[];
+  versions: IstioVersionInfo[];
+  envoyConfigs: EnvoyConfigSummary[];
+  logs: LogSummary[];
+  proxyConfigRows: ProxyConfigRow[];
+  meshConfigs: { config: Record<string, unknown>; source: Provenance }[];
 }
 
 /** What one parser returns for one file. */
 export interface ParseResult {
+  /** The file's kind when the parser reads several (tables of a `zc all`, kinds of log). */
+  kind?: FileKind;
   records: Partial<ParsedRecords>;
   diagnostics: Diagnostic[];
   /** Resource kinds this file is known to have captured, even when it listed none (an empty List). */

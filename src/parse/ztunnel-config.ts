@@ -1,86 +1,113 @@
 /**
- * `istioctl ztunnel-config workload|service` tables (and their ancestors `istioctl x ztunnel-config`,
- * 1.22, and `istioctl proxy-config workload` on a ztunnel pod, 1.18-1.21). Header variants:
- * `NAME`/`POD NAME`, `IP`/`ADDRESS`, optional `NETWORK`, `WAYPOINT` and `PROTOCOL`, optional `ENDPOINTS`.
+ * `istioctl ztunnel-config workload|service|policy|certificate|connections|all` tables, and their
+ * ancestors `istioctl x ztunnel-config` (1.22) and `istioctl proxy-config workload|secret` on a
+ * ztunnel pod (1.18-1.21). Header variants: `NAME`/`POD NAME`, `IP`/`ADDRESS`, optional `NETWORK`,
+ * `WAYPOINT`, `PROTOCOL`, `ENDPOINTS`; certificates `NAME`/`CERTIFICATE NAME`.
  */
-import { excerpt, type FileParser } from './parser.js';
-import { findHeader, findTables } from './tabwriter.js';
-import type { Diagnostic, ParseResult, ZtunnelService, ZtunnelWorkload } from './types.js';
+import { defineTable, requiredCell, rowSource, type TableSpec } from './tables.js';
+import type { ZtunnelService } from './types.js';
 
-function isWorkloadHeader(labels: string[]): boolean {
-  const has = (l: string) => labels.includes(l);
-  return has('NAMESPACE') && (has('POD NAME') || has('NAME')) && (has('ADDRESS') || has('IP')) && has('NODE');
-}
+export const has = (labels: string[], ...wanted: string[]) => wanted.every((w) => labels.includes(w));
 
-function isServiceHeader(labels: string[]): boolean {
-  return labels.includes('NAMESPACE') && labels.includes('SERVICE NAME') && labels.includes('SERVICE VIP');
-}
-
-export const ztunnelWorkloadParser: FileParser = {
+export const ztunnelWorkloadTable = defineTable({
   kind: 'ztunnel-workloads',
-  detect: ({ head }) => findHeader(head, isWorkloadHeader),
-  parse({ file, lines }): ParseResult {
-    const { tables, diagnostics } = findTables(lines, file, isWorkloadHeader);
-    const workloads: ZtunnelWorkload[] = [];
-    for (const table of tables) {
-      for (const row of table.rows) {
-        const c = row.cells;
-        const name = c['POD NAME'] ?? c['NAME'] ?? '';
-        const namespace = c['NAMESPACE'] ?? '';
-        if (!name || !namespace) {
-          diagnostics.push(missingCells(file, row.line, 'NAMESPACE and POD NAME'));
-          continue;
-        }
-        workloads.push({
-          namespace,
-          name,
-          address: c['ADDRESS'] ?? c['IP'] ?? '',
-          node: c['NODE'] ?? '',
-          waypoint: c['WAYPOINT'] ?? '',
-          protocol: c['PROTOCOL'] ?? '',
-          source: { file, line: row.line, excerpt: excerpt(row.text) },
-        });
-      }
-    }
-    return { records: { ztunnelWorkloads: workloads }, diagnostics, summary: `${workloads.length} workloads` };
+  key: 'ztunnelWorkloads',
+  noun: 'workloads',
+  isHeader: (l) => has(l, 'NAMESPACE', 'NODE') && (l.includes('POD NAME') || l.includes('NAME')) && (l.includes('ADDRESS') || l.includes('IP')),
+  toRecord(row, _table, file, problem) {
+    const c = row.cells;
+    const namespace = requiredCell(row, ['NAMESPACE'], problem);
+    const name = namespace && requiredCell(row, ['POD NAME', 'NAME'], problem);
+    if (!namespace || !name) return undefined;
+    return {
+      namespace,
+      name,
+      address: c['ADDRESS'] ?? c['IP'] ?? '',
+      node: c['NODE'] ?? '',
+      waypoint: c['WAYPOINT'] ?? '',
+      protocol: c['PROTOCOL'] ?? '',
+      source: rowSource(file, row),
+    };
   },
-};
+});
 
-export const ztunnelServiceParser: FileParser = {
+export const ztunnelServiceTable = defineTable({
   kind: 'ztunnel-services',
-  detect: ({ head }) => findHeader(head, isServiceHeader),
-  parse({ file, lines }): ParseResult {
-    const { tables, diagnostics } = findTables(lines, file, isServiceHeader);
-    const services: ZtunnelService[] = [];
-    for (const table of tables) {
-      for (const row of table.rows) {
-        const c = row.cells;
-        const name = c['SERVICE NAME'] ?? '';
-        const namespace = c['NAMESPACE'] ?? '';
-        if (!name || !namespace) {
-          diagnostics.push(missingCells(file, row.line, 'NAMESPACE and SERVICE NAME'));
-          continue;
-        }
-        const service: ZtunnelService = {
-          namespace,
-          name,
-          vip: c['SERVICE VIP'] ?? '',
-          waypoint: c['WAYPOINT'] ?? '',
-          source: { file, line: row.line, excerpt: excerpt(row.text) },
-        };
-        const endpoints = c['ENDPOINTS'];
-        if (endpoints) {
-          const m = /^(\d+)\/(\d+)$/.exec(endpoints);
-          if (m) service.endpoints = { healthy: Number(m[1]), total: Number(m[2]) };
-          else diagnostics.push({ file, line: row.line, message: `ENDPOINTS '${endpoints}' is not healthy/total` });
-        }
-        services.push(service);
-      }
+  key: 'ztunnelServices',
+  noun: 'services',
+  isHeader: (l) => has(l, 'NAMESPACE', 'SERVICE NAME', 'SERVICE VIP'),
+  toRecord(row, _table, file, problem) {
+    const c = row.cells;
+    const namespace = requiredCell(row, ['NAMESPACE'], problem);
+    const name = namespace && requiredCell(row, ['SERVICE NAME'], problem);
+    if (!namespace || !name) return undefined;
+    const service: ZtunnelService = { namespace, name, vip: c['SERVICE VIP'] ?? '', waypoint: c['WAYPOINT'] ?? '', source: rowSource(file, row) };
+    const endpoints = c['ENDPOINTS'];
+    if (endpoints) {
+      const m = /^(\d+)\/(\d+)$/.exec(endpoints);
+      if (m) service.endpoints = { healthy: Number(m[1]), total: Number(m[2]) };
+      else problem(`ENDPOINTS '${endpoints}' is not healthy/total`);
     }
-    return { records: { ztunnelServices: services }, diagnostics, summary: `${services.length} services` };
+    return service;
   },
-};
+});
 
-function missingCells(file: string, line: number, what: string): Diagnostic {
-  return { file, line, message: `row has no ${what}; skipped` };
-}
+export const ztunnelPolicyTable = defineTable({
+  kind: 'ztunnel-policies',
+  key: 'ztunnelPolicies',
+  noun: 'policies',
+  isHeader: (l) => has(l, 'NAMESPACE', 'POLICY NAME', 'ACTION', 'SCOPE'),
+  toRecord(row, _table, file, problem) {
+    const c = row.cells;
+    const name = requiredCell(row, ['POLICY NAME'], problem);
+    if (!name) return undefined;
+    return { namespace: c['NAMESPACE'] ?? '', name, action: c['ACTION'] ?? '', scope: c['SCOPE'] ?? '', source: rowSource(file, row) };
+  },
+});
+
+export const ztunnelCertificateTable = defineTable({
+  kind: 'ztunnel-certificates',
+  key: 'ztunnelCertificates',
+  noun: 'certificates',
+  // Envoy's `proxy-config secret` says RESOURCE NAME; ztunnel's says CERTIFICATE NAME (1.22+) or NAME.
+  isHeader: (l) => has(l, 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER') && (l.includes('CERTIFICATE NAME') || l[0] === 'NAME'),
+  toRecord(row, _table, file, problem) {
+    const c = row.cells;
+    const name = requiredCell(row, ['CERTIFICATE NAME', 'NAME'], problem);
+    if (!name) return undefined;
+    const valid = c['VALID CERT'];
+    return {
+      name,
+      type: c['TYPE'] ?? '',
+      status: c['STATUS'] ?? '',
+      ...(valid === 'true' || valid === 'false' ? { valid: valid === 'true' } : {}),
+      serial: c['SERIAL NUMBER'] ?? '',
+      notAfter: c['NOT AFTER'] ?? '',
+      notBefore: c['NOT BEFORE'] ?? '',
+      source: rowSource(file, row),
+    };
+  },
+});
+
+export const ztunnelConnectionTable = defineTable({
+  kind: 'ztunnel-connections',
+  key: 'ztunnelConnections',
+  noun: 'connections',
+  isHeader: (l) => has(l, 'WORKLOAD', 'DIRECTION', 'LOCAL', 'REMOTE'),
+  toRecord(row, _table, file, problem) {
+    const c = row.cells;
+    const workload = requiredCell(row, ['WORKLOAD'], problem);
+    if (!workload) return undefined;
+    return {
+      workload,
+      direction: c['DIRECTION'] ?? '',
+      local: c['LOCAL'] ?? '',
+      remote: c['REMOTE'] ?? '',
+      remoteTarget: c['REMOTE TARGET'] ?? '',
+      protocol: c['PROTOCOL'] ?? '',
+      source: rowSource(file, row),
+    };
+  },
+});
+
+export const ZTUNNEL_TABLES: readonly TableSpec[] = [ztunnelWorkloadTable, ztunnelServiceTable, ztunnelPolicyTable, ztunnelCertificateTable, ztunnelConnectionTable];
