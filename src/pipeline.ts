@@ -2,12 +2,16 @@
  * read -> sniff/parse -> model -> rules, in one pass over the bundle. Each file is parsed as it
  * streams out of the archive and its bytes are dropped right after; only records stay.
  */
-import { readBundle } from './bundle/read.js';
+import { pathContext } from './bundle/layout.js';
+import { collect, readBundleEntries } from './bundle/read.js';
 import type { BundleLimits, BundleReadSummary } from './bundle/types.js';
 import { buildSnapshot, type ClusterSnapshot } from './model/snapshot.js';
 import type { WaypointBinding } from './model/waypoint.js';
-import { parseFile, type ParsedFile } from './parse/index.js';
-import type { Diagnostic, FileKind, Provenance } from './parse/types.js';
+import { headLines, parseFile, type ParsedFile } from './parse/index.js';
+import { createLogParser, detectLog, LineSplitter, type LogKind } from './parse/logs.js';
+import { HEAD_LINES } from './parse/parser.js';
+import { decodeText } from './text/decode.js';
+import type { Diagnostic, FileKind, LogSummary, Provenance } from './parse/types.js';
 import { runRules, type RuleResult } from './rules/engine.js';
 import type { Finding, Rule } from './rules/types.js';
 import { VERSION } from './version.js';
@@ -58,13 +62,69 @@ export interface AnalyzeOptions {
   onFile?: (file: ParsedFile) => void;
 }
 
-export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions): Promise<AnalysisResult> {
-  const parsed: ParsedFile[] = [];
-  const summary = await readBundle(bundlePath, options.limits, (file) => {
-    const result = parseFile(file.path, file.data);
-    parsed.push(result);
-    options.onFile?.(result);
+/** Bytes read before deciding whether a file is a log to stream or a capture to read whole. */
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Reads and parses every file of a bundle in one pass. Logs larger than the head are parsed line
+ * by line as they stream; every other file is read whole, parsed once, and its bytes dropped.
+ */
+export async function readParsedFiles(bundlePath: string, limits: BundleLimits, onFile?: (file: ParsedFile) => void): Promise<{ files: ParsedFile[]; summary: BundleReadSummary }> {
+  const files: ParsedFile[] = [];
+  const summary = await readBundleEntries(bundlePath, limits, async (entry) => {
+    const iterator = entry.chunks[Symbol.asyncIterator]();
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    let ended = false;
+    while (headBytes < HEAD_BYTES) {
+      const r = await iterator.next();
+      if (r.done) {
+        ended = true;
+        break;
+      }
+      head.push(r.value);
+      headBytes += r.value.length;
+    }
+    const rest = { [Symbol.asyncIterator]: () => iterator };
+    const headBuffer = Buffer.concat(head);
+    const logKind = ended ? undefined : streamableLog(headBuffer);
+    const parsed = logKind
+      ? await parseLogStream(entry.path, logKind, headBuffer, rest)
+      : parseFile(entry.path, ended ? headBuffer : Buffer.concat([headBuffer, await collect({ ...entry, chunks: rest })]));
+    files.push(parsed);
+    onFile?.(parsed);
   });
+  return { files, summary };
+}
+
+/** A large file worth streaming: a log, in UTF-8 (UTF-16 logs are rare and read whole). */
+function streamableLog(head: Buffer): LogKind | undefined {
+  if (head.includes(0)) return undefined;
+  return detectLog(headLines(decodeText(head), HEAD_LINES));
+}
+
+function describeLog(log: LogSummary): string {
+  const levels = Object.entries(log.byLevel).map(([level, n]) => `${n} ${level}`).join(', ');
+  const access = Object.values(log.byCode).reduce((a, b) => a + b, 0);
+  return `${log.lines} lines${levels ? ` (${levels})` : ''}${access ? `, ${access} access entries` : ''}`;
+}
+
+async function parseLogStream(file: string, kind: LogKind, head: Buffer, rest: AsyncIterable<Buffer>): Promise<ParsedFile> {
+  const parser = createLogParser(file, kind);
+  const splitter = new LineSplitter((line) => parser.push(line));
+  let bytes = head.length;
+  splitter.write(head);
+  for await (const chunk of rest) {
+    bytes += chunk.length;
+    splitter.write(chunk);
+  }
+  splitter.end();
+  const log = parser.finish();
+  return { file, kind: log.kind, bytes, context: pathContext(file), records: { logs: [log] }, diagnostics: [], summary: describeLog(log) };
+}
+
+export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions): Promise<AnalysisResult> {
+  const { files: parsed, summary } = await readParsedFiles(bundlePath, options.limits, options.onFile);
   const snapshot = buildSnapshot(parsed);
   const { findings, rules } = runRules(options.rules, snapshot);
   const { skipped, ...bundleSummary } = summary;

@@ -81,7 +81,7 @@ export async function readBundleEntries(inputPath: string, limits: BundleLimits,
 }
 
 /** Extensions lie (a `.tgz` saved already gunzipped by a browser), so look at the bytes. */
-async function sniffFormat(path: string): Promise<BundleFormat | undefined> {
+export async function sniffFormat(path: string): Promise<BundleFormat | undefined> {
   const head = Buffer.alloc(512);
   const fh = await open(path, 'r').catch((err: Error) => { throw unreadable(path, err); });
   let n: number;

@@ -16,6 +16,7 @@ import { renderJson } from '../report/json.js';
 import { renderSummary } from '../report/terminal.js';
 import { BUILTIN_RULES } from '../rules/index.js';
 import { VERSION } from '../version.js';
+import { runInspect } from './inspect.js';
 import { parseCount, parseSize } from './options.js';
 
 export const EXIT_OK = 0;
@@ -34,41 +35,69 @@ const RENDERERS: Record<string, { render: (r: AnalysisResult) => string; extensi
   csv: { render: renderCsv, extension: 'csv' },
 };
 
-interface AnalyzeFlags {
-  output?: string;
-  format: string;
+interface ReadFlags {
   maxFileSize?: string;
   maxTotalSize?: string;
   maxEntries?: string;
   debug?: boolean;
+}
+
+interface AnalyzeFlags extends ReadFlags {
+  output?: string;
+  format: string;
   color: boolean;
 }
 
+interface InspectFlags extends ReadFlags {
+  format: 'text' | 'json';
+  all?: boolean;
+}
+
+/** Options every command that reads a bundle takes. */
+function addReadOptions(command: Command): Command {
+  return command
+    .option('--max-file-size <size>', 'largest file read from the bundle (default: 256MiB)')
+    .option('--max-total-size <size>', 'largest total uncompressed size (default: 4GiB)')
+    .option('--max-entries <n>', `most entries in the bundle (default: ${DEFAULT_LIMITS.maxEntries})`)
+    .option('--debug', 'show stack traces of errors');
+}
+
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  let debug = argv.includes('--debug');
+  const debug = argv.includes('--debug');
   let exitCode = EXIT_OK;
   const program = new Command()
     .name('waypoint-analyze')
     .description('Explain, offline, why Istio ambient traffic does or does not go through the waypoint you expect.')
     .version(VERSION, '-V, --version')
-    .argument('<bundle>', 'a waypoint-collect bundle (.tgz, .tar.gz, .tar) or a folder of captured outputs')
-    .option('-o, --output <path>', 'where to write the report; "-" writes it to stdout (default: ./waypoint-report.<format>)')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(RENDERERS)).default('html'))
-    .option('--max-file-size <size>', `largest file read from the bundle (default: 256MiB)`)
-    .option('--max-total-size <size>', `largest total uncompressed size (default: 4GiB)`)
-    .option('--max-entries <n>', `most entries in the bundle (default: ${DEFAULT_LIMITS.maxEntries})`)
-    .option('--no-color', 'no colours in the terminal summary')
-    .option('--debug', 'show stack traces of errors')
     .exitOverride()
     .configureOutput({
       writeOut: io.stdout,
       // Commander's own usage errors become our one-line exit-2 errors below.
       writeErr: () => {},
-    })
-    .action(async (bundle: string, flags: AnalyzeFlags) => {
-      debug = Boolean(flags.debug);
-      exitCode = await runAnalyze(bundle, flags, { ...io, color: io.color && flags.color });
     });
+
+  addReadOptions(
+    program
+      .command('analyze <bundle>', { isDefault: true })
+      .description('analyze a bundle and write the report (the default command)')
+      .option('-o, --output <path>', 'where to write the report; "-" writes it to stdout (default: ./waypoint-report.<format>)')
+      .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(RENDERERS)).default('html'))
+      .option('--no-color', 'no colours in the terminal summary'),
+  ).action(async (bundle: string, flags: AnalyzeFlags) => {
+    exitCode = await runAnalyze(bundle, flags, { ...io, color: io.color && flags.color });
+  });
+
+  addReadOptions(
+    program
+      .command('inspect <path>')
+      .description('show what the tool reads in a file or bundle: each file\'s kind, records and parse problems')
+      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--all', 'list every record (text format shows the first 20 of each kind)'),
+  ).action(async (path: string, flags: InspectFlags) => {
+    exitCode = await runInspect(path, { ...flags, limits: readLimits(flags) }, io);
+  });
+
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: () => {} });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -91,12 +120,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
 }
 
-async function runAnalyze(bundle: string, flags: AnalyzeFlags, io: Io): Promise<number> {
-  const limits: BundleLimits = {
+function readLimits(flags: ReadFlags): BundleLimits {
+  return {
     maxFileBytes: flags.maxFileSize ? parseSize('--max-file-size', flags.maxFileSize) : DEFAULT_LIMITS.maxFileBytes,
     maxTotalBytes: flags.maxTotalSize ? parseSize('--max-total-size', flags.maxTotalSize) : DEFAULT_LIMITS.maxTotalBytes,
     maxEntries: flags.maxEntries ? parseCount('--max-entries', flags.maxEntries) : DEFAULT_LIMITS.maxEntries,
   };
+}
+
+async function runAnalyze(bundle: string, flags: AnalyzeFlags, io: Io): Promise<number> {
+  const limits = readLimits(flags);
   const renderer = RENDERERS[flags.format]!;
   const result = await analyzeBundle(bundle, { limits, rules: BUILTIN_RULES });
   const report = renderer.render(result);

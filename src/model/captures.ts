@@ -6,8 +6,13 @@ export type Capture =
   | `kube:${string}`
   | 'ztunnel-workloads'
   | 'ztunnel-services'
+  | 'ztunnel-policies'
+  | 'ztunnel-certificates'
   | 'proxy-status'
-  | 'analyze';
+  | 'analyze'
+  | 'envoy-config'
+  | 'versions'
+  | 'logs';
 
 const KUBE_RESOURCE_NAMES: Record<string, string> = {
   Namespace: 'namespaces',
@@ -26,6 +31,16 @@ export function collectCommand(capture: Capture): string {
       return 'istioctl ztunnel-config workload';
     case 'ztunnel-services':
       return 'istioctl ztunnel-config service';
+    case 'ztunnel-policies':
+      return 'istioctl ztunnel-config policy';
+    case 'ztunnel-certificates':
+      return 'istioctl ztunnel-config certificate';
+    case 'envoy-config':
+      return 'istioctl proxy-config all <waypoint-pod> -n <namespace> -o json';
+    case 'versions':
+      return 'istioctl version -o json';
+    case 'logs':
+      return 'kubectl logs <pod> -n <namespace> --since 1h';
     case 'proxy-status':
       return 'istioctl proxy-status';
     case 'analyze':

@@ -4,23 +4,22 @@
  * Rules read only this, never files.
  */
 import type { ParsedFile } from '../parse/index.js';
-import type { AnalyzeMessage, KubeObject, ProxyStatusRow, ZtunnelService, ZtunnelWorkload } from '../parse/types.js';
+import type { KubeObject, ParsedRecords, ProxyStatusRow, ZtunnelService, ZtunnelWorkload } from '../parse/types.js';
 import type { Capture } from './captures.js';
 import { resolveBindings, type WaypointBinding } from './waypoint.js';
 
 export interface ClusterSnapshot {
   /** What the bundle holds, for the engine's inconclusive checks. */
   captured: Set<Capture>;
+  /** Every record of every file, by kind (tables and dumps of the same thing side by side). */
+  records: ParsedRecords;
   /** Kubernetes/Istio objects by kind, then by `namespace/name` (cluster-scoped: `name`). */
   objects: Map<string, Map<string, KubeObject>>;
   ztunnel: {
-    workloads: ZtunnelWorkload[];
-    services: ZtunnelService[];
     workloadByPod: Map<string, ZtunnelWorkload>;
     serviceByName: Map<string, ZtunnelService>;
   };
-  proxyStatus: { rows: ProxyStatusRow[]; byPod: Map<string, ProxyStatusRow> };
-  analyzeMessages: AnalyzeMessage[];
+  proxyStatus: { byPod: Map<string, ProxyStatusRow> };
   /** Expected (labels) beside observed (ztunnel) waypoint for every Service and Pod. */
   bindings: WaypointBinding[];
 }
@@ -29,40 +28,58 @@ export function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
+/** Which capture a record list stands for: present (even empty) when its file held that table or section. */
+const CAPTURE_OF: Partial<Record<keyof ParsedRecords, Capture>> = {
+  ztunnelWorkloads: 'ztunnel-workloads',
+  ztunnelServices: 'ztunnel-services',
+  ztunnelPolicies: 'ztunnel-policies',
+  ztunnelCertificates: 'ztunnel-certificates',
+  proxyStatus: 'proxy-status',
+  analyzeMessages: 'analyze',
+  envoyConfigs: 'envoy-config',
+  versions: 'versions',
+  logs: 'logs',
+};
+
+function emptyRecords(): ParsedRecords {
+  return {
+    ztunnelWorkloads: [], ztunnelServices: [], ztunnelPolicies: [], ztunnelCertificates: [], ztunnelConnections: [],
+    proxyStatus: [], analyzeMessages: [], kubeObjects: [], waypointList: [], versions: [], envoyConfigs: [], logs: [],
+    proxyConfigRows: [], meshConfigs: [],
+  };
+}
+
 export function buildSnapshot(files: readonly ParsedFile[]): ClusterSnapshot {
   const snapshot: ClusterSnapshot = {
     captured: new Set(),
+    records: emptyRecords(),
     objects: new Map(),
-    ztunnel: { workloads: [], services: [], workloadByPod: new Map(), serviceByName: new Map() },
-    proxyStatus: { rows: [], byPod: new Map() },
-    analyzeMessages: [],
+    ztunnel: { workloadByPod: new Map(), serviceByName: new Map() },
+    proxyStatus: { byPod: new Map() },
     bindings: [],
   };
+  const all = snapshot.records as unknown as Record<string, unknown[]>;
   for (const file of files) {
-    const r = file.records;
-    if (file.kind === 'ztunnel-workloads') snapshot.captured.add('ztunnel-workloads');
-    if (file.kind === 'ztunnel-services') snapshot.captured.add('ztunnel-services');
-    if (file.kind === 'proxy-status') snapshot.captured.add('proxy-status');
-    if (file.kind === 'analyze') snapshot.captured.add('analyze');
     for (const kind of file.capturedKinds ?? []) snapshot.captured.add(`kube:${kind}`);
-    for (const o of r.kubeObjects ?? []) addObject(snapshot, o);
-    for (const w of r.ztunnelWorkloads ?? []) {
-      snapshot.ztunnel.workloads.push(w);
-      // The same pod appears once per ztunnel captured; the first one seen is kept as representative.
-      if (!snapshot.ztunnel.workloadByPod.has(objectKey(w.namespace, w.name))) snapshot.ztunnel.workloadByPod.set(objectKey(w.namespace, w.name), w);
+    for (const [key, list] of Object.entries(file.records) as [keyof ParsedRecords, unknown[]][]) {
+      const capture = CAPTURE_OF[key];
+      if (capture) snapshot.captured.add(capture);
+      // push one by one: spreading a 20k-element array into push() can overflow the call stack.
+      const target = all[key];
+      if (target) for (const r of list) target.push(r);
     }
-    for (const s of r.ztunnelServices ?? []) {
-      snapshot.ztunnel.services.push(s);
-      if (!snapshot.ztunnel.serviceByName.has(objectKey(s.namespace, s.name))) snapshot.ztunnel.serviceByName.set(objectKey(s.namespace, s.name), s);
-    }
-    for (const p of r.proxyStatus ?? []) {
-      snapshot.proxyStatus.rows.push(p);
-      snapshot.proxyStatus.byPod.set(objectKey(p.namespace, p.pod), p);
-    }
-    snapshot.analyzeMessages.push(...(r.analyzeMessages ?? []));
   }
+  for (const o of snapshot.records.kubeObjects) addObject(snapshot, o);
+  // The same pod appears once per ztunnel captured; the first one seen is kept as representative.
+  for (const w of snapshot.records.ztunnelWorkloads) setOnce(snapshot.ztunnel.workloadByPod, objectKey(w.namespace, w.name), w);
+  for (const s of snapshot.records.ztunnelServices) setOnce(snapshot.ztunnel.serviceByName, objectKey(s.namespace, s.name), s);
+  for (const p of snapshot.records.proxyStatus) snapshot.proxyStatus.byPod.set(objectKey(p.namespace, p.pod), p);
   snapshot.bindings = resolveBindings(snapshot);
   return snapshot;
+}
+
+function setOnce<V>(map: Map<string, V>, key: string, value: V): void {
+  if (!map.has(key)) map.set(key, value);
 }
 
 function addObject(snapshot: ClusterSnapshot, o: KubeObject): void {

@@ -102,7 +102,7 @@ function commandLinesEnd(text: string): number {
   return offset;
 }
 
-function headLines(text: string, count: number): string[] {
+export function headLines(text: string, count: number): string[] {
   let end = 0;
   for (let n = 0; n < count && end !== -1; n++) end = text.indexOf('\n', end + (n > 0 ? 1 : 0));
   return splitLines(end === -1 ? text : text.slice(0, end + 1));

@@ -17,7 +17,7 @@ export const istioctlAnalyze: Rule = {
     needs: ['analyze'],
   },
   check(snapshot, context) {
-    for (const m of snapshot.analyzeMessages) {
+    for (const m of snapshot.records.analyzeMessages) {
       const subject: Subject | undefined = m.origin ? { kind: m.origin.kind, name: m.origin.name, ...(m.origin.namespace ? { namespace: m.origin.namespace } : {}) } : undefined;
       context.report({
         ruleId: m.code,

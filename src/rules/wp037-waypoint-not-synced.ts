@@ -98,6 +98,6 @@ export const wp037: Rule = {
 
 /** Where the proxy-status table is, so "absent from it" points at something. */
 function firstRow(snapshot: ClusterSnapshot) {
-  const row = snapshot.proxyStatus.rows[0];
+  const row = snapshot.records.proxyStatus[0];
   return row ? [evidence({ file: row.source.file }, 'the proxy-status capture, which does not list this pod')] : [];
 }
