@@ -459,9 +459,10 @@ function listenerAddress(listener: Rec): string | undefined {
     const sock = rec(address, 'socket_address');
     if (sock) {
       const ip = str(sock, 'address') ?? '';
-      const port = field(sock, 'port_value');
       const host = ip.includes(':') ? `[${ip}]` : ip;
-      return typeof port === 'number' || typeof port === 'string' ? `${host}:${port}` : str(sock, 'named_port') ? `${host}:${str(sock, 'named_port')}` : `${host}:0`;
+      const port = field(sock, 'port_value') ?? field(sock, 'named_port');
+      // protojson leaves out a zero port.
+      return `${host}:${typeof port === 'number' || typeof port === 'string' ? port : 0}`;
     }
     const internal = rec(address, 'envoy_internal_address');
     const server = internal ? str(internal, 'server_listener_name') : undefined;

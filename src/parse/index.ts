@@ -7,6 +7,7 @@ import { analyzeJsonParser, analyzeTextParser } from './analyze.js';
 import { bugReportVersionsParser, istioctlVersionParser } from './istioctl-version.js';
 import { istiodSynczParser } from './istiod-debug.js';
 import { proxyConfigTable, waypointListTable } from './istioctl-tables.js';
+import { envoyConfigDumpParser } from './envoy-config-dump.js';
 import { jsonErrorLine, parseJsonSequence } from './json.js';
 import { kubeResourceParser } from './kube.js';
 import { meshConfigParser } from './mesh-config.js';
@@ -22,6 +23,7 @@ import { ZTUNNEL_TABLES } from './ztunnel-config.js';
 /** Every parser the sniffer tries; the one whose content starts earliest in the file wins. */
 export const PARSERS: readonly FileParser[] = [
   kubeResourceParser,
+  envoyConfigDumpParser,
   // One parser for every istioctl table: a file may hold several (`ztunnel-config all`).
   tableParser('ztunnel-all', [...ZTUNNEL_TABLES, proxyStatusTable, waypointListTable, proxyConfigTable], 'ztunnel-all'),
   proxyStatusJsonParser,

@@ -206,11 +206,11 @@ export interface IstioVersionInfo {
  * reduced as soon as it is parsed to what rules need. No key or certificate material is kept.
  */
 export interface EnvoyConfigSummary {
-  /** From the bootstrap node: `router~10.244.1.5~waypoint-6f7b-6hppr.default~default.svc.cluster.local`. */
+  /** From the bootstrap node: `waypoint~10.244.1.5~waypoint-6f7b-6hppr.default~default.svc.cluster.local` (`sidecar~`, `router~` for others). */
   node?: { id: string; type?: string; pod?: string; namespace?: string; istioVersion?: string };
   listeners: EnvoyListener[];
   clusters: { name: string; type?: string; source: Provenance }[];
-  /** Route configurations served by RDS (waypoints inline theirs in the listeners instead). */
+  /** Route configurations of the RoutesConfigDump (RDS-served, and static ones); waypoints inline theirs in the listeners. */
   routeConfigs: EnvoyRouteConfig[];
   secrets: { name: string; validFrom?: string; expires?: string; serial?: string; source: Provenance }[];
   source: Provenance;
