@@ -22,6 +22,25 @@ const PLURAL_TO_KIND: Record<string, string> = {
   sidecars: 'Sidecar', deployments: 'Deployment', endpointslices: 'EndpointSlice', events: 'Event', configmaps: 'ConfigMap',
 };
 
+/**
+ * `istioctl bug-report` dumps whole families of kinds into one file (docs/BUG-REPORT.md §3): a kind
+ * of the family with no object in the file was captured and found absent, not left uncollected.
+ */
+const BUG_REPORT_FILES: Record<string, string[]> = {
+  crs: [
+    'Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'ReferenceGrant', 'AuthorizationPolicy',
+    'RequestAuthentication', 'PeerAuthentication', 'ServiceEntry', 'WorkloadEntry', 'DestinationRule', 'VirtualService',
+    'Telemetry', 'WasmPlugin', 'EnvoyFilter', 'Sidecar',
+  ],
+  'k8s-resources': ['Service', 'Pod', 'Deployment', 'ConfigMap', 'EndpointSlice'],
+  'k8s-cluster-resources': ['Namespace'],
+};
+
+export function kindsFromFileName(file: string): string[] {
+  const base = file.split('/').pop() ?? '';
+  return BUG_REPORT_FILES[base] ?? [kindFromFileName(file)].filter((k): k is string => k !== undefined);
+}
+
 export function kindFromFileName(file: string): string | undefined {
   const base = file.split('/').pop() ?? '';
   const plural = base.replace(/\.(json|ya?ml|txt)$/i, '').split('.')[0]!.toLowerCase();
@@ -86,7 +105,7 @@ export const kubeResourceParser: FileParser = {
 
     const fileKind = kindFromFileName(input.file);
     const capturedKinds = new Set(objects.map((o) => o.kind));
-    if (sawList && fileKind) capturedKinds.add(fileKind);
+    if (sawList) for (const kind of kindsFromFileName(input.file)) capturedKinds.add(kind);
     const counts = new Map<string, number>();
     for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
     const summary = objects.length === 0

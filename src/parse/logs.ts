@@ -85,10 +85,11 @@ export class LineSplitter {
     this.feed(this.decoder!.end());
     this.ended = true;
     if (this.pending !== '' || this.overflow) {
-      const line = this.pending;
+      // As decodeText: escapes are removed first, so a last fragment of escapes only is no line.
+      const line = this.pending.indexOf('\x1b') === -1 ? this.pending : this.pending.replace(ANSI_ESCAPE, '');
       this.pending = '';
       this.overflow = false;
-      this.emit(line, true, true);
+      if (line !== '') this.emit(line, false, true);
     }
   }
 
@@ -430,6 +431,7 @@ function scopeSignal(scope: string | undefined, line: string, s: HeadSignals): v
   }
   if (line.includes('src.addr=') || line.includes('connection complete')) s.ztunnel++;
   if (line.includes('Envoy proxy is ready') || line.includes('Envoy command:')) s.envoy++;
+  if (line.includes('Starting Istiod') || line.includes('pilot-discovery') || line.includes('Discovery service started')) s.istiod++;
 }
 
 /** Reads one head line into the signals; false when it is no log line. */

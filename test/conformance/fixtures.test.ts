@@ -28,7 +28,7 @@ function loadIndex(): IndexRow[] {
 }
 
 /** The kind a table's header makes it, from INDEX.tsv's independent format signature. */
-function tableKind(header: string): FileKind | undefined {
+function tableKind(header: string): FileKind {
   if (header.includes('SERVICE NAME') && header.includes('SERVICE VIP')) return 'ztunnel-services';
   if (/^NAMESPACE (POD NAME|NAME) /.test(header) && /\b(IP|ADDRESS)\b/.test(header)) return 'ztunnel-workloads';
   if (/^NAMESPACE POLICY NAME ACTION SCOPE/.test(header)) return 'ztunnel-policies';

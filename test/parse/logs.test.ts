@@ -491,7 +491,7 @@ describe('detectLog', () => {
   });
 
   it('looks past the bug-report "previous log" separators', () => {
-    const head = ['=====================================================', 'Previous log present (appended at the end)', '=====================================================', ...ISTIOD.slice(0, 2)];
+    const head = ['=====================================================', 'Previous log present (appended at the end)', '=====================================================', ...ISTIOD.slice(0, 4)];
     expect(detectLog(head)).toBe('log');
   });
 
