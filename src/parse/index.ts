@@ -19,11 +19,13 @@ import { proxyStatusJsonParser } from './proxy-status-json.js';
 import { tableParser } from './tables.js';
 import type { Diagnostic, FileKind, ParseResult } from './types.js';
 import { ZTUNNEL_TABLES } from './ztunnel-config.js';
+import { ztunnelDumpParser } from './ztunnel-dump.js';
 
 /** Every parser the sniffer tries; the one whose content starts earliest in the file wins. */
 export const PARSERS: readonly FileParser[] = [
   kubeResourceParser,
   envoyConfigDumpParser,
+  ztunnelDumpParser,
   // One parser for every istioctl table: a file may hold several (`ztunnel-config all`).
   tableParser('ztunnel-all', [...ZTUNNEL_TABLES, proxyStatusTable, waypointListTable, proxyConfigTable], 'ztunnel-all'),
   proxyStatusJsonParser,

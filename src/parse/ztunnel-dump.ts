@@ -129,6 +129,8 @@ function elementPath(parent: string, index: number): string {
 
 /** Members whose line is the one to cite for the object that holds them. */
 const ANCHORS = new Set(['name', 'identity', 'serialNumber', 'serial_number', 'src']);
+/** Members below the top two levels that hold records (certificates, connections). */
+const STRUCTURAL = new Set(['certChain', 'rootCerts', 'ca_cert', 'cert_chain', 'connections', 'inbound', 'outbound']);
 const MAX_CONTAINER_DEPTH = 5;
 const MAX_ANCHOR_DEPTH = 6;
 
@@ -144,8 +146,9 @@ interface Frame {
 }
 
 /**
- * One forward pass over the JSON text: the offset of every object and list down to
- * MAX_CONTAINER_DEPTH (for a member, the offset of its key) and of the ANCHORS members, by path.
+ * One forward pass over the JSON text: by path, the offset of the values of the first two levels
+ * and of the containers below them that lead to records (for a member, the offset of its key),
+ * and of their ANCHORS members.
  * Strings are skipped with indexOf. Text that is not the parsed document only costs lines.
  */
 export function scanJsonOffsets(text: string): Map<string, number> {
@@ -161,8 +164,12 @@ export function scanJsonOffsets(text: string): Map<string, number> {
     if (!parent) return { path: '', depth: 0 };
     const depth = parent.depth + 1;
     if (parent.path === undefined) return { path: undefined, depth };
-    const anchor = !container && !parent.arr && depth <= MAX_ANCHOR_DEPTH && ANCHORS.has(parent.key);
-    if (!(container && depth <= MAX_CONTAINER_DEPTH) && !anchor) return { path: undefined, depth };
+    // Scalars too near the top (`"workloads": "x"`, `services[0]: null`), for the line of a diagnostic.
+    const scalar = !container && (depth <= 2 || (!parent.arr && depth <= MAX_ANCHOR_DEPTH && ANCHORS.has(parent.key)));
+    // Below the top two levels, only the containers that lead to records: list elements
+    // (`by_host[h][0]`, `certChain[1]`) and the few members on the way to them.
+    const wanted = container && depth <= MAX_CONTAINER_DEPTH && (depth <= 2 || parent.arr || STRUCTURAL.has(parent.key));
+    if (!wanted && !scalar) return { path: undefined, depth };
     const path = parent.arr ? elementPath(parent.path, parent.index) : memberPath(parent.path, parent.key);
     out.set(path, parent.arr ? at : parent.keyAt);
     return { path: container ? path : undefined, depth };

@@ -279,6 +279,15 @@ describe('ztunnel lines', () => {
     ]);
   });
 
+  it('reads lines prefixed by kubectl --timestamps or --prefix, keeping ztunnel\'s own time', () => {
+    const s = parseLines([`2024-05-07T10:01:01.200000123Z ${ZT_UNKNOWN_WP}`, `[pod/ztunnel-7xk2p/istio-proxy] ${ZT_POLICY}`], 'ztunnel-log');
+    expect(s.ztunnelEntries.map((e) => [e.time, e.level, e.message, e.error])).toEqual([
+      ['2024-05-07T10:01:02.300000Z', 'error', 'access connection complete', 'unknown waypoint: waypoint default/missing not found'],
+      ['2024-05-07T10:01:01.200000Z', 'error', 'access connection complete', 'connection closed due to policy rejection: allow policies exist, but none allowed'],
+    ]);
+    expect(detectLog([`2024-05-07T10:01:01.200000123Z ${ZT_OK}`, `2024-05-07T10:01:01.300000123Z ${ZT_INFO}`])).toBe('ztunnel-log');
+  });
+
   it('parses k=v fields strictly or leniently', () => {
     expect(parseFields('a=1 b="x y" c=')).toEqual({ a: '1', b: 'x y', c: '' });
     expect(parseFields('a=1 loose b=2')).toEqual({ a: '1', b: '2' });
@@ -324,6 +333,8 @@ describe('levels and other log shapes', () => {
         const mixed = lines.map((l, i) => (i % 3 === 0 ? `[2024-05-07T10:00:00.000Z] "${l}` : i % 3 === 1 ? `2024-05-07T10:00:00Z\terror\t${l}` : l));
         const r = parseLines(mixed, 'log', 3);
         expect(r.lines).toBe(mixed.length);
+        detectLog(mixed);
+        expect(logParser.parse(inputOf('fuzz.log', mixed.join('\n'))).records.logs).toHaveLength(1);
       }),
       { numRuns: 300 },
     );
