@@ -8,10 +8,10 @@ import type { BundleLimits, BundleReadSummary } from './bundle/types.js';
 import { buildSnapshot, type ClusterSnapshot } from './model/snapshot.js';
 import type { WaypointBinding } from './model/waypoint.js';
 import { headLines, parseFile, type ParsedFile } from './parse/index.js';
-import { createLogParser, detectLog, LineSplitter, type LogKind } from './parse/logs.js';
+import { createLogParser, detectLog, LineSplitter, logParseResult, type LogKind } from './parse/logs.js';
 import { HEAD_LINES } from './parse/parser.js';
 import { decodeText } from './text/decode.js';
-import type { Diagnostic, FileKind, LogSummary, Provenance } from './parse/types.js';
+import type { Diagnostic, FileKind, Provenance } from './parse/types.js';
 import { runRules, type RuleResult } from './rules/engine.js';
 import type { Finding, Rule } from './rules/types.js';
 import { VERSION } from './version.js';
@@ -97,16 +97,9 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
   return { files, summary };
 }
 
-/** A large file worth streaming: a log, in UTF-8 (UTF-16 logs are rare and read whole). */
+/** A large file worth streaming line by line: a log. */
 function streamableLog(head: Buffer): LogKind | undefined {
-  if (head.includes(0)) return undefined;
   return detectLog(headLines(decodeText(head), HEAD_LINES));
-}
-
-function describeLog(log: LogSummary): string {
-  const levels = Object.entries(log.byLevel).map(([level, n]) => `${n} ${level}`).join(', ');
-  const access = Object.values(log.byCode).reduce((a, b) => a + b, 0);
-  return `${log.lines} lines${levels ? ` (${levels})` : ''}${access ? `, ${access} access entries` : ''}`;
 }
 
 async function parseLogStream(file: string, kind: LogKind, head: Buffer, rest: AsyncIterable<Buffer>): Promise<ParsedFile> {
@@ -119,8 +112,8 @@ async function parseLogStream(file: string, kind: LogKind, head: Buffer, rest: A
     splitter.write(chunk);
   }
   splitter.end();
-  const log = parser.finish();
-  return { file, kind: log.kind, bytes, context: pathContext(file), records: { logs: [log] }, diagnostics: [], summary: describeLog(log) };
+  const { kind: logKind = kind, ...result } = logParseResult(parser.finish(), parser.recognized);
+  return { file, kind: logKind, bytes, context: pathContext(file), ...result };
 }
 
 export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions): Promise<AnalysisResult> {

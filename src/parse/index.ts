@@ -10,6 +10,7 @@ import { proxyConfigTable, waypointListTable } from './istioctl-tables.js';
 import { envoyConfigDumpParser } from './envoy-config-dump.js';
 import { jsonErrorLine, parseJsonSequence } from './json.js';
 import { kubeResourceParser } from './kube.js';
+import { logParser } from './logs.js';
 import { meshConfigParser } from './mesh-config.js';
 import { pathContext, type PathContext } from '../bundle/layout.js';
 import { TextLines } from '../text/lines.js';
@@ -35,6 +36,7 @@ export const PARSERS: readonly FileParser[] = [
   bugReportVersionsParser,
   istiodSynczParser,
   meshConfigParser,
+  logParser,
 ];
 
 export interface ParsedFile extends ParseResult {
@@ -62,7 +64,7 @@ export function parseFile(file: string, data: Buffer, context: PathContext = pat
       return (index ??= new TextLines(text));
     },
   };
-  const diagnostics: Diagnostic[] = [];
+  const jsonProblems: Diagnostic[] = [];
   // Docs and tickets paste the command first: `$ istioctl pc cluster x -o json` then the JSON.
   const jsonText = text.slice(commandLinesEnd(text));
   if (/^\s*[[{]/.test(jsonText)) {
@@ -72,12 +74,13 @@ export function parseFile(file: string, data: Buffer, context: PathContext = pat
       const sequence = parseJsonSequence(jsonText);
       if (sequence) input.json = sequence;
       // Not necessarily an error: a YAML flow mapping can start with `{`/`[` too; said if nothing reads it.
-      else diagnostics.push({ file, line: jsonErrorLine(text, err, text.length - jsonText.length), message: `looks like JSON but could not be parsed: ${(err as Error).message}` });
+      else jsonProblems.push({ file, line: jsonErrorLine(text, err, text.length - jsonText.length), message: `looks like JSON but could not be parsed: ${(err as Error).message}` });
     }
   }
   const parser = sniff(input);
   if (!parser) {
-    return { ...base, kind: 'unknown', records: {}, diagnostics, summary: diagnostics.length ? 'unreadable JSON' : 'not recognized' };
+    // Said only here: a JSON-per-line log also starts with `{` and is not one JSON document.
+    return { ...base, kind: 'unknown', records: {}, diagnostics: jsonProblems, summary: jsonProblems.length ? 'unreadable JSON' : 'not recognized' };
   }
   try {
     const { kind, ...result } = parser.parse(input);

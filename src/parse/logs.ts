@@ -920,13 +920,10 @@ export function logParseResult(summary: LogSummary, recognized: number): ParseRe
   if (access > 0 || summary.kind === 'envoy-log') parts.push(`${access} access lines (${failed} with code >= 400)`);
   parts.push(`${severe} error/warn lines`);
   if (summary.truncated > 0) parts.push(`${summary.truncated} entries beyond the sample not kept`);
-  return { records: { logs: [summary] }, diagnostics, summary: parts.join(', ') };
+  return { kind: summary.kind, records: { logs: [summary] }, diagnostics, summary: parts.join(', ') };
 }
 
-/**
- * Whole-buffer log parsing (small logs already in memory). `kind` says `log`; the specific kind is
- * `records.logs[0].kind`.
- */
+/** Whole-buffer log parsing (small logs already in memory); the result's kind is the specific log kind. */
 export const logParser: FileParser = {
   kind: 'log',
   detect: (input: ParseInput) => (detectLog(input.head) !== undefined ? 0 : -1),
