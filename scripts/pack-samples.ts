@@ -1,6 +1,6 @@
 /**
- * Packs each samples/<name>/ folder into samples/<name>.tgz with a `<name>/` top folder, the way a
- * bundle arrives on a ticket. Entries are sorted and carry fixed metadata so repacking an
+ * Packs each samples/<name>/ folder into samples/<name>.tgz (bug-report/ into bug-report.tar.gz) with
+ * a `<name>/` top folder, the way a bundle arrives on a ticket. Entries are sorted and carry fixed metadata so repacking an
  * unchanged folder gives the same archive. Run with `npm run samples` after editing a sample.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -37,9 +37,14 @@ async function packFolder(name: string): Promise<Buffer> {
   return gzipSync(Buffer.concat(chunks), { level: 9 });
 }
 
+/** `istioctl bug-report` always names its archive bug-report.tar.gz; our bundles are .tgz. */
+function archiveName(folder: string): string {
+  return folder === 'bug-report' ? 'bug-report.tar.gz' : `${folder}.tgz`;
+}
+
 const names = readdirSync(SAMPLES).filter((n) => statSync(join(SAMPLES, n)).isDirectory() && !['rules', 'scenarios'].includes(n));
 for (const name of names) {
-  const out = join(SAMPLES, `${name}.tgz`);
+  const out = join(SAMPLES, archiveName(name));
   writeFileSync(out, await packFolder(name));
   console.log(`${relative(process.cwd(), out)}: ${statSync(out).size} bytes`);
 }

@@ -14,9 +14,9 @@ async function contents(path: string, topFolder?: string): Promise<Map<string, s
 }
 
 describe('sample archives', () => {
-  it.each(['bookinfo-ambient', 'bookinfo-broken'])('%s.tgz holds exactly the files of its folder (run `npm run samples` after editing)', async (name) => {
+  it.each([['bookinfo-ambient', 'bookinfo-ambient.tgz'], ['bookinfo-broken', 'bookinfo-broken.tgz'], ['bug-report', 'bug-report.tar.gz']])('%s: %s holds exactly the files of its folder (run `npm run samples` after editing)', async (name, archiveFile) => {
     const folder = await contents(join(ROOT, 'samples', name));
-    const archive = await contents(join(ROOT, 'samples', `${name}.tgz`), name);
+    const archive = await contents(join(ROOT, 'samples', archiveFile), name);
     expect(folder.size).toBeGreaterThanOrEqual(9);
     expect(archive).toEqual(folder);
   });

@@ -85,6 +85,8 @@ function dumpEra(json: unknown): Era | undefined {
   if ('kind' in json || 'apiVersion' in json || 'configs' in json) return undefined;
   if (STORE_KEYS.some((k) => isRecord(json[k]))) return 'stores';
   const workloads = json['workloads'];
+  // istiod's /debug/ambientz is istiod's view (protobuf JSON, base64 `addresses`), not what a ztunnel holds.
+  if (sample(workloads).some((w) => isRecord(w) && Array.isArray(w['addresses']) && !('workloadIps' in w))) return undefined;
   const legacy = isRecord(json['vips']) || isRecord(json['policies_by_namespace']) || isRecord(json['workload_to_vip']);
   if (isRecord(workloads) && (legacy || sample(workloads).some((w) => isRecord(w) && typeof w['workloadIp'] === 'string'))) {
     return 'legacy-1.18';
