@@ -7,6 +7,7 @@
  * sample never pins the chunk or the text it was read from.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { ANSI_ESCAPE, guessUtf16, SNIFF_BYTES } from '../text/decode.js';
 import { excerpt, type FileParser, type ParseInput } from './parser.js';
 import type { AccessLogEntry, Diagnostic, LogSummary, ParseResult, ZtunnelLogEntry } from './types.js';
 
@@ -35,10 +36,6 @@ const MAX_FIELDS = 64;
 // ---------------------------------------------------------------------------------------------
 // Line splitting
 
-/** As decodeText: CSI, OSC and two-byte escapes. */
-const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
-/** Bytes looked at before choosing the encoding (BOM, or UTF-16 without one), as decodeText does. */
-const SNIFF_BYTES = 64;
 
 type Encoding = 'utf8' | 'utf16le' | 'utf16be';
 
@@ -105,7 +102,8 @@ export class LineSplitter {
       this.encoding = 'utf16be';
       data = data.subarray(2);
     } else {
-      this.encoding = guessUtf16(data) ?? 'utf8';
+      const utf16 = guessUtf16(data);
+      this.encoding = utf16 ? `utf16${utf16}` : 'utf8';
     }
     this.decoder = new StringDecoder(this.encoding === 'utf8' ? 'utf8' : 'utf16le');
     this.feed(this.decode(data));
@@ -167,22 +165,6 @@ export class LineSplitter {
     }
     this.onLine(line);
   }
-}
-
-/** Text that is mostly ASCII, saved as UTF-16, has a NUL in every other byte; UTF-8 text has none. */
-function guessUtf16(data: Buffer): 'utf16le' | 'utf16be' | undefined {
-  const n = Math.min(data.length, SNIFF_BYTES) & ~1;
-  if (n < 2) return undefined;
-  let evenZeros = 0;
-  let oddZeros = 0;
-  for (let i = 0; i < n; i += 2) {
-    if (data[i] === 0) evenZeros++;
-    if (data[i + 1] === 0) oddZeros++;
-  }
-  const pairs = n / 2;
-  if (evenZeros === 0 && oddZeros * 2 >= pairs) return 'utf16le';
-  if (oddZeros === 0 && evenZeros * 2 >= pairs) return 'utf16be';
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
  * CSI (`ESC [ ... final`), OSC (`ESC ] ... BEL` or `ESC ] ... ESC \`) and two-byte escapes.
  * An OSC without its terminator only loses its `ESC ]`, so a stray escape cannot swallow the text after it.
  */
-const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+export const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 
 /** How many leading bytes to look at when guessing UTF-16 without a BOM. */
-const SNIFF_BYTES = 64;
+export const SNIFF_BYTES = 64;
 
 /**
  * Decodes a captured command output of unknown origin into LF-terminated plain text.
@@ -43,7 +43,7 @@ function utf16be(data: Buffer, start: number): string {
 }
 
 /** Text that is mostly ASCII, saved as UTF-16, has a NUL in every other byte; UTF-8 text has none. */
-function guessUtf16(data: Buffer): 'le' | 'be' | undefined {
+export function guessUtf16(data: Buffer): 'le' | 'be' | undefined {
   const n = Math.min(data.length, SNIFF_BYTES) & ~1;
   if (n < 2) return undefined;
   let evenZeros = 0;
