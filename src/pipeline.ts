@@ -41,6 +41,22 @@ export interface BindingRow {
   observedSource?: Provenance;
 }
 
+/** What the collector's manifest says about the run: where from, and which captures failed or were skipped. */
+export interface CollectionInfo {
+  collector: string;
+  context: string;
+  cluster?: string;
+  startedAt: string;
+  finishedAt: string;
+  namespaces: string[];
+  interrupted: boolean;
+  redactions: Record<string, number>;
+  versions?: Record<string, string>;
+  commands: number;
+  /** Commands that failed, timed out or did not run, with the start of what they printed on stderr. */
+  problems: { command: string; file: string; exitCode: number | null; timedOut: boolean; skipped?: string; stderr?: string }[];
+}
+
 export interface AnalysisResult {
   tool: { name: string; version: string };
   generatedAt: string;
@@ -53,6 +69,8 @@ export interface AnalysisResult {
   /** What parsers could not read: "parse problems" in the report. */
   diagnostics: Diagnostic[];
   counts: { error: number; warning: number; info: number; inconclusive: number };
+  /** From manifest.json, when the bundle was made by waypoint-collect. */
+  collection?: CollectionInfo;
 }
 
 export interface AnalyzeOptions {
@@ -132,7 +150,43 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     skipped,
     diagnostics: parsed.flatMap((f) => f.diagnostics),
     counts: countFindings(findings),
+    ...collectionInfo(snapshot),
   };
+}
+
+function collectionInfo(snapshot: ClusterSnapshot): { collection?: CollectionInfo } {
+  const manifest = snapshot.records.manifests[0];
+  if (!manifest) return {};
+  // stderr files sit beside manifest.json: match them by their path under the same root.
+  const root = manifest.source.file.slice(0, -'manifest.json'.length);
+  const stderr = new Map(snapshot.records.stderr.map((s) => [s.file.slice(root.length), s.text]));
+  const commands = Array.isArray(manifest.commands) ? manifest.commands : [];
+  const collection: CollectionInfo = {
+    collector: `${manifest.collector?.name ?? 'waypoint-collect'} ${manifest.collector?.version ?? ''}`.trim(),
+    context: manifest.context ?? '',
+    startedAt: manifest.startedAt ?? '',
+    finishedAt: manifest.finishedAt ?? '',
+    namespaces: Array.isArray(manifest.namespaces) ? manifest.namespaces : [],
+    interrupted: manifest.interrupted === true,
+    redactions: manifest.redactions ?? {},
+    commands: commands.length,
+    problems: commands
+      .filter((c) => c.exitCode !== 0 || c.timedOut || c.skipped)
+      .map((c) => {
+        const text = c.stderrFile ? stderr.get(c.stderrFile) : undefined;
+        return {
+          command: (c.argv ?? []).join(' '),
+          file: c.file,
+          exitCode: c.exitCode,
+          timedOut: c.timedOut === true,
+          ...(c.skipped ? { skipped: c.skipped } : {}),
+          ...(text ? { stderr: text.split('\n').slice(0, 3).join('\n') } : {}),
+        };
+      }),
+  };
+  if (manifest.cluster) collection.cluster = manifest.cluster;
+  if (manifest.versions) collection.versions = manifest.versions;
+  return { collection };
 }
 
 function bindingRows(snapshot: ClusterSnapshot): BindingRow[] {

@@ -8,6 +8,8 @@ export interface PathContext {
   pod?: { namespace: string; name: string };
   /** The layout the path belongs to, when it matches one known by name. */
   layout?: 'bug-report' | 'waypoint-bundle';
+  /** A file whose role only its place in our own layout tells: a command's stderr. */
+  role?: 'stderr';
 }
 
 const PATTERNS: { layout: PathContext['layout']; re: RegExp; ns: number; pod: number }[] = [
@@ -18,6 +20,7 @@ const PATTERNS: { layout: PathContext['layout']; re: RegExp; ns: number; pod: nu
 ];
 
 export function pathContext(path: string): PathContext {
+  if (/(?:^|\/)stderr\/\d+\.txt$/.test(path)) return { layout: 'waypoint-bundle', role: 'stderr' };
   for (const p of PATTERNS) {
     const m = p.re.exec(path);
     if (m) return { layout: p.layout, pod: { namespace: m[p.ns]!, name: m[p.pod]! } };

@@ -11,6 +11,7 @@ import { envoyConfigDumpParser } from './envoy-config-dump.js';
 import { jsonErrorLine, parseJsonSequence } from './json.js';
 import { kubeResourceParser } from './kube.js';
 import { logParser } from './logs.js';
+import { manifestParser, stderrParser } from './manifest.js';
 import { meshConfigParser } from './mesh-config.js';
 import { pathContext, type PathContext } from '../bundle/layout.js';
 import { TextLines } from '../text/lines.js';
@@ -24,6 +25,8 @@ import { ztunnelDumpParser } from './ztunnel-dump.js';
 
 /** Every parser the sniffer tries; the one whose content starts earliest in the file wins. */
 export const PARSERS: readonly FileParser[] = [
+  manifestParser,
+  stderrParser,
   kubeResourceParser,
   envoyConfigDumpParser,
   ztunnelDumpParser,

@@ -39,6 +39,8 @@ export type FileKind =
   | 'proxy-config-table'
   | 'kube-resources'
   | 'mesh-config'
+  | 'bundle-manifest'
+  | 'command-stderr'
   | 'envoy-log'
   | 'ztunnel-log'
   | 'log'
@@ -313,6 +315,36 @@ export interface ParsedRecords {
   logs: LogSummary[];
   proxyConfigRows: ProxyConfigRow[];
   meshConfigs: { config: Record<string, unknown>; source: Provenance }[];
+  manifests: (BundleManifest & { source: Provenance })[];
+  stderr: { file: string; text: string }[];
+}
+
+/** One command of a waypoint-collect run, as manifest.json records it. */
+export interface CollectedCommand {
+  argv: string[];
+  file: string;
+  exitCode: number | null;
+  durationMs: number;
+  bytes: number;
+  timedOut: boolean;
+  stderrFile: string | null;
+  skipped?: string;
+}
+
+/** manifest.json of a waypoint-collect bundle (schemas/manifest.schema.json). */
+export interface BundleManifest {
+  schemaVersion: number;
+  collector: { name: string; version: string };
+  startedAt: string;
+  finishedAt: string;
+  context: string;
+  cluster?: string;
+  versions?: Record<string, string>;
+  namespaces: string[];
+  options?: Record<string, unknown>;
+  redactions: Record<string, number>;
+  interrupted: boolean;
+  commands: CollectedCommand[];
 }
 
 /** What one parser returns for one file. */
