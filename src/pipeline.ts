@@ -13,6 +13,7 @@ import { HEAD_LINES } from './parse/parser.js';
 import { decodeText } from './text/decode.js';
 import type { Diagnostic, FileKind, Provenance } from './parse/types.js';
 import { runRules, type RuleResult } from './rules/engine.js';
+import { applySuppressions, type SuppressedFinding, type Suppression } from './rules/suppress.js';
 import type { Finding, Rule } from './rules/types.js';
 import { VERSION } from './version.js';
 
@@ -69,6 +70,8 @@ export interface AnalysisResult {
   /** What parsers could not read: "parse problems" in the report. */
   diagnostics: Diagnostic[];
   counts: { error: number; warning: number; info: number; inconclusive: number };
+  /** Findings that `--ignore` or `.waypoint-analyze.yaml` suppressed: not in `findings` nor `counts`, but listed. */
+  suppressed: SuppressedFinding[];
   /** From manifest.json, when the bundle was made by waypoint-collect. */
   collection?: CollectionInfo;
 }
@@ -76,6 +79,8 @@ export interface AnalysisResult {
 export interface AnalyzeOptions {
   limits: BundleLimits;
   rules: readonly Rule[];
+  /** Findings to leave out of `findings` and `counts` (they are listed in `suppressed`). */
+  suppressions?: readonly Suppression[];
   /** Called once per file as it is parsed, for progress output. */
   onFile?: (file: ParsedFile) => void;
 }
@@ -137,7 +142,9 @@ async function parseLogStream(file: string, kind: LogKind, head: Buffer, rest: A
 export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions): Promise<AnalysisResult> {
   const { files: parsed, summary } = await readParsedFiles(bundlePath, options.limits, options.onFile);
   const snapshot = buildSnapshot(parsed);
-  const { findings, rules } = runRules(options.rules, snapshot);
+  const engine = runRules(options.rules, snapshot);
+  const { kept: findings, suppressed } = applySuppressions(engine.findings, options.suppressions ?? []);
+  const { rules } = engine;
   const { skipped, ...bundleSummary } = summary;
   return {
     tool: { name: 'waypoint-analyze', version: VERSION },
@@ -150,6 +157,7 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     skipped,
     diagnostics: parsed.flatMap((f) => f.diagnostics),
     counts: countFindings(findings),
+    suppressed,
     ...collectionInfo(snapshot),
   };
 }

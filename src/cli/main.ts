@@ -14,10 +14,10 @@ import { renderCsv } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import { renderSummary } from '../report/terminal.js';
-import { BUILTIN_RULES } from '../rules/index.js';
 import { VERSION } from '../version.js';
 import { runInspect } from './inspect.js';
 import { parseCount, parseSize } from './options.js';
+import { analyzeSetup, collectValues, registerRulesCommands } from './rules-commands.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -46,6 +46,9 @@ interface AnalyzeFlags extends ReadFlags {
   output?: string;
   format: string;
   color: boolean;
+  rules?: string;
+  ignore?: string[];
+  config?: string;
 }
 
 interface InspectFlags extends ReadFlags {
@@ -82,7 +85,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .description('analyze a bundle and write the report (the default command)')
       .option('-o, --output <path>', 'where to write the report; "-" writes it to stdout (default: ./waypoint-report.<format>)')
       .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(RENDERERS)).default('html'))
-      .option('--no-color', 'no colours in the terminal summary'),
+      .option('--no-color', 'no colours in the terminal summary')
+      .option('--rules <path>', 'also run the custom rules of this YAML/JSON file or folder (docs/custom-rules.md)')
+      .option('--ignore <rule[:ns/name]>', 'suppress a rule, or its finding on one object (repeatable; listed in the report)', collectValues)
+      .option('--config <file>', 'read ignore/rules settings from this file (default: .waypoint-analyze.yaml beside the bundle)'),
   ).action(async (bundle: string, flags: AnalyzeFlags) => {
     exitCode = await runAnalyze(bundle, flags, { ...io, color: io.color && flags.color });
   });
@@ -95,6 +101,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .option('--all', 'list every record (text format shows the first 20 of each kind)'),
   ).action(async (path: string, flags: InspectFlags) => {
     exitCode = await runInspect(path, { ...flags, limits: readLimits(flags) }, io);
+  });
+
+  registerRulesCommands(program, io, (code) => {
+    exitCode = code;
   });
 
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: () => {} });
@@ -131,8 +141,10 @@ function readLimits(flags: ReadFlags): BundleLimits {
 async function runAnalyze(bundle: string, flags: AnalyzeFlags, io: Io): Promise<number> {
   const limits = readLimits(flags);
   const renderer = RENDERERS[flags.format]!;
-  const result = await analyzeBundle(bundle, { limits, rules: BUILTIN_RULES });
+  const { rules, suppressions } = await analyzeSetup(bundle, flags);
+  const result = await analyzeBundle(bundle, { limits, rules, suppressions });
   const report = renderer.render(result);
+  const summary = renderSummary(result, io.color) + (result.suppressed.length ? `  ${result.suppressed.length} suppressed (listed in the report)\n` : '');
   const toStdout = flags.output === '-';
   if (toStdout) {
     io.stdout(report);
@@ -143,10 +155,10 @@ async function runAnalyze(bundle: string, flags: AnalyzeFlags, io: Io): Promise<
     } catch (err) {
       throw new InputError(`cannot write the report to ${path} (${(err as Error).message})`, { cause: err });
     }
-    io.stdout(renderSummary(result, io.color));
+    io.stdout(summary);
     io.stdout(`Report: ${path}\n`);
   }
-  if (toStdout) io.stderr(renderSummary(result, io.color));
+  if (toStdout) io.stderr(summary);
   return result.counts.error > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 

@@ -96,9 +96,15 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 
-case "$TIMEOUT" in "" | *[!0-9]* | 0) die_usage "--timeout expects a whole number of seconds, not '$TIMEOUT'" ;; esac
-case "$MAX_LOG_LINES" in "" | *[!0-9]* | 0) die_usage "--max-log-lines expects a positive whole number, not '$MAX_LOG_LINES'" ;; esac
+# No leading zeros: the shell would read 010 as octal, and JSON does not allow it.
+case "$TIMEOUT" in "" | *[!0-9]* | 0*) die_usage "--timeout expects a whole number of seconds, not '$TIMEOUT'" ;; esac
+case "$MAX_LOG_LINES" in "" | *[!0-9]* | 0*) die_usage "--max-log-lines expects a positive whole number, not '$MAX_LOG_LINES'" ;; esac
 case "$SINCE" in *[!0-9hms]* | "") die_usage "--since expects a duration such as 30m or 2h, not '$SINCE'" ;; esac
+
+if [ -n "$OUTPUT" ] && [ ! -d "$(dirname "$OUTPUT")" ]; then
+  printf 'waypoint-collect: the folder of %s does not exist\n' "$OUTPUT" >&2
+  exit 1
+fi
 
 for tool in kubectl istioctl tar gzip; do
   command -v "$tool" >/dev/null 2>&1 || { printf 'waypoint-collect: %s is required but not on PATH\n' "$tool" >&2; exit 1; }
@@ -134,15 +140,17 @@ json_string() {
   printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/	/\\t/g' | tr -d '\n\r')"
 }
 
-# The *_cmd wrappers and the trap handlers are called indirectly (through "$@" and trap).
+# The *_cmd wrappers only ever run as run_bounded's background job: `exec` makes that job the tool
+# itself, so a timeout or Ctrl-C stops the tool rather than an intermediate subshell.
+# They and the trap handlers are called indirectly (through "$@" and trap).
 # shellcheck disable=SC2317
 kubectl_cmd() {
-  if [ -n "$CONTEXT" ]; then kubectl --context "$CONTEXT" "$@"; else kubectl "$@"; fi
+  if [ -n "$CONTEXT" ]; then exec kubectl --context "$CONTEXT" "$@"; else exec kubectl "$@"; fi
 }
 
 # shellcheck disable=SC2317
 istioctl_cmd() {
-  if [ -n "$CONTEXT" ]; then istioctl --context "$CONTEXT" "$@"; else istioctl "$@"; fi
+  if [ -n "$CONTEXT" ]; then exec istioctl --context "$CONTEXT" "$@"; else exec istioctl "$@"; fi
 }
 
 # Discovery queries: read-only, small, bounded by the same timeout; their failure only narrows the scope.
@@ -167,10 +175,11 @@ run_bounded() {
   TIMED_OUT=false
   waited=0
   while kill -0 "$CHILD" 2>/dev/null; do
-    if [ "$waited" -ge "$((TIMEOUT * TICKS_PER_SECOND))" ]; then
-      TIMED_OUT=true
+    if [ "$waited" -ge "$((TIMEOUT * TICKS_PER_SECOND))" ] || [ "$INTERRUPTED" = 1 ]; then
+      [ "$INTERRUPTED" = 1 ] || TIMED_OUT=true
       kill -TERM "$CHILD" 2>/dev/null
-      sleep 1
+      grace=0
+      while kill -0 "$CHILD" 2>/dev/null && [ "$grace" -lt "$TICKS_PER_SECOND" ]; do sleep "$TICK"; grace=$((grace + 1)); done
       kill -KILL "$CHILD" 2>/dev/null
       break
     fi
@@ -204,8 +213,17 @@ scrub() {
       key += gsub(/LS0tLS1CRUdJTiB(QUklWQVRF|SU0EgUFJJVkFURS|FQyBQUklWQVRF|FTkNSWVBURUQgUFJJVkFURS|PUEVOU1NIIFBSSVZBVEUg)[A-Za-z0-9+\/=]*/, "[REDACTED:private-key]", line)
       jwt += gsub(/eyJ[A-Za-z0-9_-][A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-][A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/, "[REDACTED:jwt]", line)
       bearer += gsub(/[Bb][Ee][Aa][Rr][Ee][Rr] [A-Za-z0-9._~+\/=-][A-Za-z0-9._~+\/=-]*/, "Bearer [REDACTED:bearer-token]", line)
-      # The whole value, to the closing quote or the end of the line: "Basic <credentials>" too.
-      auth += gsub(/[Aa]uthorization("?: *"?|= *"?)[^"]*/, "authorization: [REDACTED:authorization]", line)
+      # Only the value (to its closing quote, or the end of a text line), so JSON stays JSON; a value the
+      # bearer rule already replaced is left as it is.
+      rest = line; line = ""
+      while (match(rest, /[Aa]uthorization("?: *"?|= *"?)/)) {
+        line = line substr(rest, 1, RSTART + RLENGTH - 1); rest = substr(rest, RSTART + RLENGTH)
+        if (rest ~ /^([Bb]earer )?\[REDACTED/ || rest ~ /^[{[]/) continue
+        if (match(rest, /^[^"]+/)) { line = line "[REDACTED:authorization]"; rest = substr(rest, RLENGTH + 1); auth++ }
+      }
+      line = line rest
+      # Envoy dumps: whatever inline bytes a private_key holds (a key may follow a certificate in one blob).
+      key += gsub(/"private_?[Kk]ey" *: *\{ *"inline_(bytes|string)" *: *"[^"\[][^"]*"/, "\"private_key\": {\"inline_bytes\": \"[REDACTED:private-key]\"", line)
       print line
     }
     END { printf "%d %d %d %d\n", key, bearer, auth, jwt >> counts }
@@ -248,7 +266,7 @@ skip() {
   shift 2
   if [ "$MODE" = count ]; then TOTAL=$((TOTAL + 1)); return 0; fi
   INDEX=$((INDEX + 1))
-  [ "$DRY_RUN" = 1 ] && return 0
+  if [ "$DRY_RUN" = 1 ]; then printf '# skipped (%s): %s\n' "$reason" "$(display "$@")"; return 0; fi
   printf '[%d/%d] skipped (%s): %s\n' "$INDEX" "$TOTAL" "$reason" "$(display "$@")" >&2
   record "$file" null 0 0 false null "$reason" "$@"
 }
@@ -275,6 +293,11 @@ record() {
   } >>"$WORK/.commands"
 }
 
+# True when istioctl is at least 1.<minor>, or its version is unknown (then the command is tried).
+since_minor() {
+  [ -z "${ISTIOCTL_MINOR:-}" ] || [ "$ISTIOCTL_MINOR" -ge "$1" ]
+}
+
 captures() {
   capture kubectl/version.json kubectl_cmd version -o json
   capture istioctl/version.txt istioctl_cmd version
@@ -282,8 +305,10 @@ captures() {
   capture istioctl/analyze.txt istioctl_cmd analyze -A
   capture istioctl/analyze.json istioctl_cmd analyze -A -o json
   capture istioctl/proxy-status.txt istioctl_cmd proxy-status
-  capture istioctl/proxy-status-v1.txt istioctl_cmd proxy-status -v 1
-  capture istioctl/proxy-status.json istioctl_cmd proxy-status -o json
+  if since_minor 27; then capture istioctl/proxy-status-v1.txt istioctl_cmd proxy-status -v 1
+  else skip istioctl/proxy-status-v1.txt "unsupported: istioctl before 1.27 shows sync state in its default table" istioctl_cmd proxy-status -v 1; fi
+  if since_minor 30; then capture istioctl/proxy-status.json istioctl_cmd proxy-status -o json
+  else skip istioctl/proxy-status.json "unsupported: istioctl before 1.30 has no proxy-status -o json" istioctl_cmd proxy-status -o json; fi
   capture istioctl/waypoint-list.txt istioctl_cmd waypoint list -A
 
   # Cluster-wide kinds: small, and cross-namespace references (waypoints elsewhere) need all of them.
@@ -341,9 +366,9 @@ captures() {
 # Discovery (read-only): which namespaces, waypoint pods, ztunnels and istiods are in scope.
 
 STARTED_AT=$(now_iso)
+INTERRUPTED=0
 WORK=$(mktemp -d 2>/dev/null || { d="${TMPDIR:-/tmp}/waypoint-collect.$$"; mkdir -m 700 "$d" && echo "$d"; }) ||
   { printf 'waypoint-collect: cannot create a temporary folder\n' >&2; exit 1; }
-INTERRUPTED=0
 
 # shellcheck disable=SC2317
 cleanup() { rm -rf "$WORK"; }
@@ -395,8 +420,12 @@ EOF
 done
 
 # The ztunnels on the nodes that run pods in scope (all ztunnels when nodes are unknown).
+# The Istio namespace is left out: its ztunnels run on every node.
 NODES=""
-for ns in $SCOPE; do NODES="$NODES $(query get pods -n "$ns" -o 'jsonpath={.items[*].spec.nodeName}')"; done
+for ns in $SCOPE; do
+  [ "$ns" = "$ISTIO_NS" ] && continue
+  NODES="$NODES $(query get pods -n "$ns" -o 'jsonpath={.items[*].spec.nodeName}')"
+done
 ZTUNNELS=""
 zt_lines=$(query get pods -n "$ISTIO_NS" -l app=ztunnel -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.nodeName}{"\n"}{end}')
 while read -r zt node; do
@@ -408,8 +437,11 @@ EOF
 ISTIODS=$(names "$(query get pods -n "$ISTIO_NS" -l app=istiod -o 'jsonpath={.items[*].metadata.name}')" | tr '\n' ' ')
 
 # istioctl before 1.22 has no ztunnel-config (1.22 has it under `x`, which this collector does not use).
-run_bounded "$WORK/.zc" /dev/null istioctl ztunnel-config --help
+run_bounded "$WORK/.zc" /dev/null istioctl_cmd ztunnel-config --help
 [ "$RC" = 0 ] || SUPPORTS_ZC=0
+# proxy-status grew `-v 1` (per-type sync state) in 1.27 and `-o json` in 1.30; the client version decides.
+run_bounded "$WORK/.version" /dev/null istioctl_cmd version --remote=false
+ISTIOCTL_MINOR=$(sed -n 's/^\(client version: \)\{0,1\}1\.\([0-9][0-9]*\).*/\2/p' "$WORK/.version" | head -n 1)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Collection
@@ -465,7 +497,7 @@ pack() {
   write_manifest
   out_dir=$(dirname "$OUTPUT")
   [ -d "$out_dir" ] || { printf 'waypoint-collect: the folder of %s does not exist\n' "$OUTPUT" >&2; return 1; }
-  if ! tar -cf - -C "$WORK" "$NAME" | gzip -9 >"$OUTPUT.partial"; then
+  if ! tar -cf "$WORK/bundle.tar" -C "$WORK" "$NAME" || ! gzip -9 -c "$WORK/bundle.tar" >"$OUTPUT.partial"; then
     printf 'waypoint-collect: could not write %s\n' "$OUTPUT" >&2
     rm -f "$OUTPUT.partial"
     return 1
@@ -477,7 +509,8 @@ pack() {
 }
 
 captures
-trap - INT TERM
+# Packing takes a moment; a second Ctrl-C must not leave a half-written bundle behind.
+trap '' INT TERM
 pack || exit 1
 [ "$INTERRUPTED" = 1 ] && exit 130
 exit 0

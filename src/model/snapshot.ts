@@ -73,9 +73,27 @@ export function buildSnapshot(files: readonly ParsedFile[]): ClusterSnapshot {
   // The same pod appears once per ztunnel captured; the first one seen is kept as representative.
   for (const w of snapshot.records.ztunnelWorkloads) setOnce(snapshot.ztunnel.workloadByPod, objectKey(w.namespace, w.name), w);
   for (const s of snapshot.records.ztunnelServices) setOnce(snapshot.ztunnel.serviceByName, objectKey(s.namespace, s.name), s);
-  for (const p of snapshot.records.proxyStatus) snapshot.proxyStatus.byPod.set(objectKey(p.namespace, p.pod), p);
+  // A bundle may hold several proxy-status captures (default table, `-v 1`, `-o json`, istiod's syncz):
+  // the row that shows per-type sync state wins over one that only lists subscribed types.
+  for (const p of snapshot.records.proxyStatus) {
+    const key = objectKey(p.namespace, p.pod);
+    const seen = snapshot.proxyStatus.byPod.get(key);
+    if (!seen || (!seen.xds && p.xds)) snapshot.proxyStatus.byPod.set(key, p);
+  }
+  // `istioctl analyze` captured as text and as JSON says the same things once.
+  snapshot.records.analyzeMessages = dedupe(snapshot.records.analyzeMessages, (m) => `${m.code}|${m.origin?.kind}|${m.origin?.namespace}|${m.origin?.name}|${m.message}`);
   snapshot.bindings = resolveBindings(snapshot);
   return snapshot;
+}
+
+function dedupe<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 function setOnce<V>(map: Map<string, V>, key: string, value: V): void {

@@ -2,7 +2,8 @@
  * Which waypoint should a Service or Pod use, per Istio's own logic (pilot/pkg/serviceregistry/
  * ambient/waypoints.go), and which one did ztunnel show? See failure-modes.md §1.1 and §1.3.
  */
-import type { KubeObject, Provenance } from '../parse/types.js';
+import type { KubeObject, Provenance, ZtunnelService, ZtunnelWorkload } from '../parse/types.js';
+import { hboneListener, selectorMatches } from './objects.js';
 import { getObject, objectsOf, type ClusterSnapshot } from './snapshot.js';
 
 export const USE_WAYPOINT = 'istio.io/use-waypoint';
@@ -38,7 +39,9 @@ export type BindingState =
   /** The object's own label names a waypoint that does not accept its traffic type: an error in Istio. */
   | 'traffic-type-unsupported'
   /** A pod inherits a namespace waypoint that only takes service traffic: silently none, by design. */
-  | 'inherited-service-only';
+  | 'inherited-service-only'
+  /** The waypoint is in another namespace and its HBONE listener's allowedRoutes does not admit this one. */
+  | 'attachment-denied';
 
 export interface WaypointBinding {
   subject: KubeObject;
@@ -114,7 +117,11 @@ export function resolveBinding(snapshot: ClusterSnapshot, subject: KubeObject, t
       binding.gateway = gateway;
       const waypointFor = effectiveWaypointFor(snapshot, gateway);
       binding.waypointFor = waypointFor;
-      if (acceptsTraffic(waypointFor.value, trafficType)) {
+      const denied = attachmentDenied(snapshot, gateway, subject.namespace ?? '');
+      if (denied) {
+        binding.state = 'attachment-denied';
+        binding.explanation = `${USE_WAYPOINT}=${request.name} (${where}) names a waypoint in namespace ${request.namespace}, which ${denied}`;
+      } else if (acceptsTraffic(waypointFor.value, trafficType)) {
         binding.state = 'bound';
         binding.expected = request.name;
         binding.explanation = `${USE_WAYPOINT}=${request.name} (${where}); the waypoint takes ${trafficType} traffic (waypoint-for ${waypointFor.value})`;
@@ -124,9 +131,7 @@ export function resolveBinding(snapshot: ClusterSnapshot, subject: KubeObject, t
       }
     }
   }
-  const observed = trafficType === 'service'
-    ? snapshot.ztunnel.serviceByName.get(`${subject.namespace}/${subject.name}`)
-    : snapshot.ztunnel.workloadByPod.get(`${subject.namespace}/${subject.name}`);
+  const observed = observedRow(snapshot, subject);
   if (observed) binding.observed = { waypoint: observed.waypoint, source: observed.source };
   return binding;
 }
@@ -142,10 +147,43 @@ export function describeWaypointFor(waypointFor: WaypointFor): string {
   return `${accepts} (${why})`;
 }
 
+/** What ztunnel shows for an object: its service row (ServiceEntries by host), or its workload row. */
+export function observedRow(snapshot: ClusterSnapshot, subject: KubeObject): ZtunnelService | ZtunnelWorkload | undefined {
+  const ns = subject.namespace ?? '';
+  if (subject.kind === 'Service') return snapshot.ztunnel.serviceByName.get(`${ns}/${subject.name}`);
+  if (subject.kind === 'ServiceEntry') {
+    const hosts = Array.isArray(subject.spec['hosts']) ? subject.spec['hosts'].map(String) : [];
+    for (const name of [subject.name, ...hosts]) {
+      const row = snapshot.ztunnel.serviceByName.get(`${ns}/${name}`);
+      if (row) return row;
+    }
+    return undefined;
+  }
+  return snapshot.ztunnel.workloadByPod.get(`${ns}/${subject.name}`);
+}
+
+/**
+ * Why a waypoint in another namespace refuses an object of `namespace` (Istio's
+ * AllowsAttachmentFromNamespace: the HBONE listener's allowedRoutes, `Same` when absent), or undefined.
+ */
+export function attachmentDenied(snapshot: ClusterSnapshot, gateway: KubeObject, namespace: string): string | undefined {
+  if (gateway.namespace === namespace) return undefined;
+  const listener = hboneListener(gateway);
+  const from = listener?.allowedFrom ?? 'Same';
+  if (from === 'All') return undefined;
+  if (from === 'Selector' && listener?.selector) {
+    const ns = getObject(snapshot, 'Namespace', undefined, namespace);
+    // Without the Namespace object its labels are unknown: do not claim a denial that cannot be shown.
+    if (!ns || selectorMatches(listener.selector, ns.labels)) return undefined;
+    return `does not admit namespace ${namespace} (allowedRoutes selector does not match its labels)`;
+  }
+  return `only admits its own namespace (allowedRoutes.namespaces.from: ${from}${listener ? '' : ', no HBONE listener'})`;
+}
+
 export function resolveBindings(snapshot: ClusterSnapshot): WaypointBinding[] {
   const bindings: WaypointBinding[] = [];
-  for (const service of objectsOf(snapshot, 'Service')) bindings.push(resolveBinding(snapshot, service, 'service'));
-  for (const pod of objectsOf(snapshot, 'Pod')) bindings.push(resolveBinding(snapshot, pod, 'workload'));
+  for (const kind of ['Service', 'ServiceEntry']) for (const o of objectsOf(snapshot, kind)) bindings.push(resolveBinding(snapshot, o, 'service'));
+  for (const kind of ['Pod', 'WorkloadEntry']) for (const o of objectsOf(snapshot, kind)) bindings.push(resolveBinding(snapshot, o, 'workload'));
   return bindings;
 }
 

@@ -38,7 +38,8 @@ function fromJson(json: Record<string, unknown>, file: string): IstioVersionInfo
 export const istioctlVersionParser: FileParser = {
   kind: 'istioctl-version',
   detect: ({ json, head }) => {
-    if (json !== undefined) return isRecord(json) && isRecord(json['clientVersion']) ? 0 : -1;
+    // kubectl's `version -o json` has a clientVersion too, with gitVersion rather than version.
+    if (json !== undefined) return isRecord(json) && isRecord(json['clientVersion']) && typeof json['clientVersion']['version'] === 'string' ? 0 : -1;
     const first = head.findIndex((l) => TEXT_LINE.test(l.trim()));
     return first >= 0 && head.filter((l) => TEXT_LINE.test(l.trim())).length >= 2 ? first : -1;
   },

@@ -10,7 +10,7 @@ function binding(files: Record<string, string>, kind: string, name: string) {
 }
 
 describe('expected waypoint from labels', () => {
-  const gateways = kubeList([waypoint('default', 'waypoint'), waypoint('default', 'svc-wp', { 'istio.io/waypoint-for': 'service' }), waypoint('infra', 'shared', { 'istio.io/waypoint-for': 'all' })]);
+  const gateways = kubeList([waypoint('default', 'waypoint'), waypoint('default', 'svc-wp', { 'istio.io/waypoint-for': 'service' }), waypoint('infra', 'shared', { 'istio.io/waypoint-for': 'all' }, 'istio-waypoint', 'All')]);
 
   it('takes the object label over the namespace label', () => {
     const files = {

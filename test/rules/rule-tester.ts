@@ -79,10 +79,11 @@ export function pod(ns: string, name: string, labels: Record<string, string> = {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { labels, name, namespace: ns }, spec: { containers: [{ name: 'app' }] }, status: { phase: 'Running' } };
 }
 
-export function waypoint(ns: string, name: string, labels: Record<string, string> = {}, gatewayClassName = 'istio-waypoint'): object {
+export function waypoint(ns: string, name: string, labels: Record<string, string> = {}, gatewayClassName = 'istio-waypoint', allowedFrom?: 'All' | 'Same'): object {
+  const listener = { name: 'mesh', port: 15008, protocol: 'HBONE', ...(allowedFrom ? { allowedRoutes: { namespaces: { from: allowedFrom } } } : {}) };
   return {
     apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { labels, name, namespace: ns },
-    spec: { gatewayClassName, listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    spec: { gatewayClassName, listeners: [listener] },
     status: { addresses: [{ type: 'Hostname', value: `${name}.${ns}.svc.cluster.local` }] },
   };
 }

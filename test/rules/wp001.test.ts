@@ -22,7 +22,7 @@ ruleTester(wp001, {
       name: 'cross-namespace waypoint found through use-waypoint-namespace on the same object',
       files: {
         'services.yaml': kubeList([service('app', 'a', { 'istio.io/use-waypoint': 'shared', 'istio.io/use-waypoint-namespace': 'infra' })]),
-        'gateways.yaml': kubeList([waypoint('infra', 'shared')]),
+        'gateways.yaml': kubeList([waypoint('infra', 'shared', {}, 'istio-waypoint', 'All')]),
       },
     },
     {
