@@ -441,6 +441,12 @@ describe('waypoint-analyze on the collected bundle', () => {
     });
     expect(report.findings.filter((f: { status: string }) => f.status === 'inconclusive')).toEqual([]);
     expect(report.diagnostics).toEqual([]);
+    // The manifest is read and what failed or was skipped is in the report, with what it printed.
+    expect(report.collection).toMatchObject({ collector: 'waypoint-collect 0.1.0', context: CLUSTER.context, interrupted: false });
+    expect(report.collection.problems).toEqual(expect.arrayContaining([
+      expect.objectContaining({ command: expect.stringMatching(/get tcproutes/), exitCode: 1, stderr: expect.stringMatching(/doesn't have a resource type "tcproutes"/) }),
+      expect.objectContaining({ file: 'istioctl/proxy-status.json', exitCode: null, skipped: expect.stringMatching(/unsupported/) }),
+    ]));
   }, LONG);
 });
 
