@@ -189,7 +189,7 @@ export function explainRule(rule: Rule, asked = rule.meta.id): string {
   if (isCustomRule(rule)) {
     const { spec } = rule;
     out.push(`  Selects ${spec.select.kind} records${spec.where ? ' where:' : ' (all of them)'}`);
-    if (spec.where) out.push(wrap(yaml.dump(spec.where, { flowLevel: 0, lineWidth: -1 }).trim(), '    '));
+    if (spec.where) out.push(...yaml.dump(spec.where, { lineWidth: -1 }).trimEnd().split('\n').map((l) => `    ${l}`));
     if (spec.count) out.push(`  and fires once when their number is ${Object.entries(spec.count).map(([op, n]) => `${op} ${n}`).join(' and ')}.`);
     else out.push('  and reports each of them.');
   } else if (meta.detection ?? guide?.detection) {

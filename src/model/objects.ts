@@ -159,3 +159,15 @@ export function istiodRevisions(snapshot: ClusterSnapshot): Map<string, KubeObje
   }
   return revisions;
 }
+
+/** Pods of waypoint Gateways: by the Gateway's class when captured, else by istiod's managed-by label. */
+export function waypointPods(snapshot: ClusterSnapshot): KubeObject[] {
+  const pods: KubeObject[] = [];
+  for (const pod of objectsOf(snapshot, 'Pod')) {
+    const gatewayName = pod.labels[GATEWAY_NAME_LABEL];
+    if (!gatewayName) continue;
+    const gateway = getObject(snapshot, 'Gateway', pod.namespace, gatewayName);
+    if (gateway ? isWaypointGateway(gateway) : pod.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller') pods.push(pod);
+  }
+  return pods;
+}

@@ -4,6 +4,7 @@
  */
 import { collectCommand, describeCapture, type Capture } from '../model/captures.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
+import { linkAnalyzeFindings } from './ist-links.js';
 import type { Finding, Rule, RuleMeta } from './types.js';
 
 export type RuleOutcome = 'fail' | 'pass' | 'inconclusive';
@@ -64,7 +65,7 @@ export function runRules(rules: readonly Rule[], snapshot: ClusterSnapshot): Eng
     const outcome: RuleOutcome = failed > 0 ? 'fail' : ruleFindings.length > 0 ? 'inconclusive' : 'pass';
     results.push({ id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, outcome, findings: ruleFindings.length });
   }
-  return { findings: sortFindings(findings), rules: results };
+  return { findings: sortFindings(linkAnalyzeFindings(findings)), rules: results };
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;

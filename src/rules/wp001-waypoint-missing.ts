@@ -2,9 +2,8 @@ import { getObject, objectsOf } from '../model/snapshot.js';
 import { USE_WAYPOINT, requestedWaypoint } from '../model/waypoint.js';
 import type { KubeObject } from '../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from './types.js';
+import { LABELLED_KINDS, sameNamedElsewhere } from './wp008-waypoint-in-other-namespace.js';
 
-/** Kinds that may carry `istio.io/use-waypoint` (istio/api label/labels.yaml). */
-const LABELLED_KINDS = ['Namespace', 'Service', 'ServiceEntry', 'Pod', 'WorkloadEntry'];
 
 export const wp001: Rule = {
   meta: {
@@ -28,6 +27,8 @@ export const wp001: Rule = {
         if (name === undefined || name === '' || name === 'none') continue;
         const request = requestedWaypoint(object, undefined);
         if (typeof request !== 'object' || getObject(snapshot, 'Gateway', request.namespace, request.name)) continue;
+        // A same-named waypoint in another namespace, and no use-waypoint-namespace: WP008 explains that better.
+        if (!request.namespaceLabel && sameNamedElsewhere(snapshot, name, request.namespace).length > 0) continue;
 
         const items: Evidence[] = [evidence(request.label, `${kind} asks for waypoint ${request.namespace}/${name}`)];
         if (request.namespaceLabel) items.push(evidence(request.namespaceLabel, 'waypoint namespace set here'));

@@ -1,9 +1,8 @@
-import { getObject, objectsOf, type ClusterSnapshot } from '../model/snapshot.js';
-import type { KubeObject, ProxyStatusRow } from '../parse/types.js';
+import { isPodReady, waypointPods, GATEWAY_NAME_LABEL } from '../model/objects.js';
+import type { ClusterSnapshot } from '../model/snapshot.js';
+import type { ProxyStatusRow } from '../parse/types.js';
 import { evidence, subjectOf, type Rule } from './types.js';
 
-const GATEWAY_NAME = 'gateway.networking.k8s.io/gateway-name';
-const WAYPOINT_CLASSES = new Set(['istio-waypoint', 'istio-agentgateway-waypoint']);
 
 /**
  * Types a waypoint may legitimately never be sent: routes are inline in its listeners (no RDS), ECDS
@@ -11,19 +10,6 @@ const WAYPOINT_CLASSES = new Set(['istio-waypoint', 'istio-agentgateway-waypoint
  */
 const NOT_SENT_IS_NORMAL = new Set(['RDS', 'ECDS', 'EDS']);
 const HEALTHY = new Set(['SYNCED', 'IGNORED']);
-
-/** Pods of waypoint Gateways: by the Gateway's class when captured, else by istiod's managed-by label. */
-export function waypointPods(snapshot: ClusterSnapshot): KubeObject[] {
-  const pods: KubeObject[] = [];
-  for (const pod of objectsOf(snapshot, 'Pod')) {
-    const gatewayName = pod.labels[GATEWAY_NAME];
-    if (!gatewayName) continue;
-    const gateway = getObject(snapshot, 'Gateway', pod.namespace, gatewayName);
-    const className = gateway && typeof gateway.spec['gatewayClassName'] === 'string' ? gateway.spec['gatewayClassName'] : undefined;
-    if (className ? WAYPOINT_CLASSES.has(className) : pod.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller') pods.push(pod);
-  }
-  return pods;
-}
 
 function unhealthyTypes(row: ProxyStatusRow): string[] {
   return Object.entries(row.xds ?? {})
@@ -47,6 +33,8 @@ export const wp037: Rule = {
   check(snapshot, context) {
     let hiddenState: ProxyStatusRow | undefined;
     for (const pod of waypointPods(snapshot)) {
+      // A pod that is not running ready cannot hold a connection; WP002/WP003 say why.
+      if (!isPodReady(pod)) continue;
       const row = snapshot.proxyStatus.byPod.get(`${pod.namespace}/${pod.name}`);
       const subject = subjectOf(pod);
       const fix = {
@@ -54,7 +42,7 @@ export const wp037: Rule = {
         commands: [
           `kubectl logs -n ${pod.namespace} ${pod.name}`,
           `istioctl proxy-config all -n ${pod.namespace} ${pod.name}`,
-          `kubectl rollout restart deployment/${pod.labels[GATEWAY_NAME]} -n ${pod.namespace}`,
+          `kubectl rollout restart deployment/${pod.labels[GATEWAY_NAME_LABEL]} -n ${pod.namespace}`,
         ],
       };
       if (!row) {

@@ -431,10 +431,9 @@ describe('waypoint-analyze on the collected bundle', () => {
     expect(code, stderr).toBe(1);
     const report = JSON.parse(stdout);
     const failing = report.findings.filter((f: { status: string }) => f.status === 'fail');
-    expect(failing.map((f: { ruleId: string }) => f.ruleId).sort()).toEqual(['IST0171', 'WP001', 'WP004', 'WP037']);
+    expect(failing.map((f: { ruleId: string }) => f.ruleId).sort()).toEqual(['WP001', 'WP004', 'WP037']);
     const bySubject = Object.fromEntries(failing.map((f: { ruleId: string; subject?: { kind: string; name: string } }) => [f.ruleId, `${f.subject?.kind} ${f.subject?.name}`]));
     expect(bySubject).toEqual({
-      IST0171: 'Service ratings',
       WP001: 'Service ratings',
       WP004: 'Pod reviews-v2-rdlrklvjsl-wv7j2',
       WP037: 'Pod waypoint-hxzdgnszt2-m5q8z',

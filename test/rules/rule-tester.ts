@@ -76,7 +76,10 @@ export function service(ns: string, name: string, labels: Record<string, string>
 }
 
 export function pod(ns: string, name: string, labels: Record<string, string> = {}): object {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { labels, name, namespace: ns }, spec: { containers: [{ name: 'app' }] }, status: { phase: 'Running' } };
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { labels, name, namespace: ns }, spec: { containers: [{ name: 'app' }] },
+    status: { conditions: [{ type: 'Ready', status: 'True' }], phase: 'Running' },
+  };
 }
 
 export function waypoint(ns: string, name: string, labels: Record<string, string> = {}, gatewayClassName = 'istio-waypoint', allowedFrom?: 'All' | 'Same'): object {

@@ -26,6 +26,13 @@ ruleTester(wp001, {
       },
     },
     {
+      name: 'a same-named waypoint in another namespace without use-waypoint-namespace is WP008, not this rule',
+      files: {
+        'pods.yaml': kubeList([pod('app', 'p', { 'istio.io/use-waypoint': 'shared' })]),
+        'gateways.yaml': kubeList([waypoint('infra', 'shared')]),
+      },
+    },
+    {
       name: 'pods inheriting a missing namespace waypoint are not reported one by one',
       files: {
         'pods.yaml': kubeList([pod('default', 'p1'), pod('default', 'p2')]),
@@ -61,12 +68,12 @@ ruleTester(wp001, {
       findings: [{ subject: 'Namespace shop', message: /no Gateway shop\/ghost exists/ }],
     },
     {
-      name: 'waypoint exists in another namespace but use-waypoint-namespace is missing',
+      name: 'use-waypoint-namespace points at the wrong namespace; the hint names the right one',
       files: {
-        'pods.yaml': kubeList([pod('app', 'p', { 'istio.io/use-waypoint': 'shared' })]),
+        'pods.yaml': kubeList([pod('app', 'p', { 'istio.io/use-waypoint': 'shared', 'istio.io/use-waypoint-namespace': 'infra-old' })]),
         'gateways.yaml': kubeList([waypoint('infra', 'shared')]),
       },
-      findings: [{ subject: 'Pod app/p', message: /exists in namespace infra.*use-waypoint-namespace=infra/ }],
+      findings: [{ subject: 'Pod app/p', message: /no Gateway infra-old\/shared exists.*exists in namespace infra/ }],
     },
   ],
 });
