@@ -112,40 +112,6 @@ function renderRuleTable(rules: readonly Rule[]): string {
 // ---------------------------------------------------------------------------------------------
 // explain
 
-/**
- * How each built-in rule decides, and the fix, for `explain` (the findings carry fixes naming the
- * objects; these are the general form). A rule's meta may carry `detection`/`fix` itself, which wins.
- */
-const BUILTIN_GUIDE: Record<string, { detection: string; fix: string }> = {
-  WP001: {
-    detection:
-      'For every Namespace, Service, ServiceEntry, Pod and WorkloadEntry with an `istio.io/use-waypoint` label (other than ' +
-      '`none`), looks for the Gateway it names in the namespace Istio looks in. Evidence: the label, the ' +
-      '`istio.io/WaypointBound=False` condition when captured, and Gateways of the same name elsewhere.',
-    fix: 'Create the waypoint (`istioctl waypoint apply -n <namespace> --name <name>`), or correct or remove the label; if a ' +
-      'Gateway of that name exists in another namespace, add `istio.io/use-waypoint-namespace` to the labelled object.',
-  },
-  WP004: {
-    detection:
-      'For every Pod or WorkloadEntry with its own `istio.io/use-waypoint`, computes the traffic type the named waypoint ' +
-      'accepts (the Gateway\'s `istio.io/waypoint-for`, else its GatewayClass\'s, else `service`) and reports the pod when ' +
-      'that is neither `workload` nor `all`. ztunnel\'s WAYPOINT column, when captured, confirms it.',
-    fix: 'Let the waypoint take workload traffic (`kubectl label gateway <name> -n <namespace> istio.io/waypoint-for=all ' +
-      '--overwrite`; `all` keeps its service traffic), or label the Service instead if clients call the service name.',
-  },
-  WP037: {
-    detection:
-      'For every waypoint pod (by its Gateway\'s class, else by istiod\'s managed-by label), reads its `istioctl ' +
-      'proxy-status` row and reports xDS types that are STALE, ERROR or NOT SENT where the waypoint needs them.',
-    fix: 'Check istiod logs for xDS rejections and the waypoint pod\'s logs, then restart the waypoint ' +
-      '(`kubectl rollout restart deployment <waypoint> -n <namespace>`).',
-  },
-  IST: {
-    detection: 'Reads the captured `istioctl analyze` output; every message becomes a finding under its own IST code and level.',
-    fix: 'Follow the resolution Istio documents for the code: https://istio.io/latest/docs/reference/config/analysis/<code>/',
-  },
-};
-
 function findRule(rules: readonly Rule[], id: string): Rule {
   const wanted = id.toUpperCase();
   const rule = rules.find((r) => r.meta.id.toUpperCase() === wanted) ??
@@ -177,7 +143,7 @@ function captureLine(c: Capture): string {
 }
 
 export function explainRule(rule: Rule, asked = rule.meta.id): string {
-  const meta = rule.meta as RuleMeta & { detection?: string; fix?: string };
+  const meta = rule.meta;
   const istCode = meta.id === 'IST' && /^IST\d{4}$/i.test(asked) ? asked.toUpperCase() : undefined;
   const out: string[] = [`${istCode ?? meta.id}: ${meta.title}`, `Severity: ${meta.severity}${istCode ? ' (each message keeps istioctl\'s own level)' : ''}`];
   if (isCustomRule(rule)) out.push(`Custom rule, defined in ${rule.origin.file}${rule.origin.pointer ? ` at ${rule.origin.pointer}` : ''}`);
@@ -185,15 +151,14 @@ export function explainRule(rule: Rule, asked = rule.meta.id): string {
   out.push('', 'What and why:', wrap(meta.description));
 
   out.push('', 'How it is detected:');
-  const guide = BUILTIN_GUIDE[meta.id];
   if (isCustomRule(rule)) {
     const { spec } = rule;
     out.push(`  Selects ${spec.select.kind} records${spec.where ? ' where:' : ' (all of them)'}`);
     if (spec.where) out.push(...yaml.dump(spec.where, { lineWidth: -1 }).trimEnd().split('\n').map((l) => `    ${l}`));
     if (spec.count) out.push(`  and fires once when their number is ${Object.entries(spec.count).map(([op, n]) => `${op} ${n}`).join(' and ')}.`);
     else out.push('  and reports each of them.');
-  } else if (meta.detection ?? guide?.detection) {
-    out.push(wrap((meta.detection ?? guide?.detection)!));
+  } else if (meta.detection) {
+    out.push(wrap((meta.detection)!));
   }
   if (meta.needs.length) {
     out.push('  Needs these captures (without them the rule is inconclusive):', ...meta.needs.map(captureLine));
@@ -205,7 +170,7 @@ export function explainRule(rule: Rule, asked = rule.meta.id): string {
     out.push(wrap(rule.spec.fix.text));
     for (const c of rule.spec.fix.commands ?? []) out.push(`    $ ${c}`);
   } else {
-    const fix = meta.fix ?? guide?.fix;
+    const fix = meta.fix;
     out.push(wrap(fix ?? 'Each finding carries its own fix, naming the objects to change.'));
   }
 

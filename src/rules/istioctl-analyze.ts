@@ -13,6 +13,9 @@ export const istioctlAnalyze: Rule = {
       'Messages that `istioctl analyze` reported when the bundle was collected, each under its IST code. They are ' +
       'istiod\'s own validation of the configuration; many waypoint problems also show up here (e.g. IST0171 for a ' +
       'false status condition).',
+    detection:
+      'Reads the captured `istioctl analyze` output; every message becomes a finding under its own IST code and level; messages that confirm a WP finding on the same object are folded into it as evidence.',
+    fix: 'Follow the resolution Istio documents for the code: https://istio.io/latest/docs/reference/config/analysis/<code>/',
     docs: 'https://istio.io/latest/docs/reference/config/analysis/',
     needs: ['analyze'],
   },

@@ -47,6 +47,10 @@ export interface RuleMeta {
   severity: Severity;
   /** What goes wrong and why it matters; `waypoint-analyze explain` prints it. */
   description: string;
+  /** How the rule decides, from which records; for `explain`. */
+  detection?: string;
+  /** The general fix (each finding's own fix names the objects); for `explain`. */
+  fix?: string;
   docs?: string;
   /** Captures without which the rule cannot decide anything: if one is absent, the rule is inconclusive. */
   needs: Capture[];

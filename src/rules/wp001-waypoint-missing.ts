@@ -15,6 +15,9 @@ export const wp001: Rule = {
       '(the `istio.io/use-waypoint-namespace` of the same object, else the object\'s own namespace). istiod marks the ' +
       'binding `WaypointIsNotReady` and does NOT fall back to the namespace waypoint, so traffic goes straight to the ' +
       'destination and no L7 routing or AuthorizationPolicy of any waypoint applies.',
+    detection:
+      'For every Namespace, Service, ServiceEntry, Pod and WorkloadEntry with an `istio.io/use-waypoint` label (other than `none`), looks for the Gateway it names in the namespace Istio looks in (`istio.io/use-waypoint-namespace` of the same object, else its own). Evidence: the label, the `istio.io/WaypointBound=False` condition and ztunnel\'s WAYPOINT column when captured.',
+    fix: 'Create the waypoint (`istioctl waypoint apply -n <namespace> --name <name>`), or correct or remove the label.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-waypoint/',
     needs: ['kube:Gateway'],
     needsAnyOf: ['kube:Namespace', 'kube:Service', 'kube:Pod'],

@@ -12,6 +12,9 @@ export const wp002: Rule = {
       'istiod ignores a waypoint Gateway until its `status.addresses` is set, which happens once its Deployment has a ready ' +
       'pod. Until then every Service or Pod bound to it is `WaypointIsNotReady` and its traffic bypasses the waypoint: ' +
       'ztunnel sends it straight to the destination, without any L7 policy. Programmed=True does not prove the pods are ready.',
+    detection:
+      'For every Gateway of class istio-waypoint that a controller has accepted, reports it when `status.addresses` is empty, with the state of its pods (label gateway.networking.k8s.io/gateway-name).',
+    fix: 'Make the waypoint Deployment run a ready pod (image pull, resources, quota, pod security, node selectors).',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:Gateway'],
   },

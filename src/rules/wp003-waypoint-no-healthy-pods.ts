@@ -11,6 +11,9 @@ export const wp003: Rule = {
       'Once a waypoint Gateway has `status.addresses`, istiod keeps binding to it even when its pods go away. ztunnel then ' +
       'sends bound traffic to a waypoint with no healthy endpoint: requests fail (no healthy upstream, connection timeouts ' +
       'on HBONE port 15008) instead of bypassing the waypoint. The ztunnel service row of the waypoint shows ENDPOINTS 0/N.',
+    detection:
+      'For every waypoint Gateway that has `status.addresses`, reports it when ztunnel shows its own Service with no healthy endpoint, or when none of its pods is Ready.',
+    fix: 'Restore the waypoint pods; run at least two with a PodDisruptionBudget; allow TCP 15008 in NetworkPolicies.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-waypoint/',
     needs: ['kube:Gateway'],
     needsAnyOf: ['ztunnel-services', 'kube:Pod'],

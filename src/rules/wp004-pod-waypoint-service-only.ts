@@ -11,6 +11,9 @@ export const wp004: Rule = {
       'The named waypoint accepts workload traffic only when its `istio.io/waypoint-for` (Gateway label, else GatewayClass ' +
       'label, else `service`) is `workload` or `all`. Otherwise istiod gives the pod no waypoint (UnsupportedTrafficType) and ' +
       'ztunnel shows WAYPOINT `None` for it. Pods get no status condition, so nothing in the cluster says so.',
+    detection:
+      'For every Pod or WorkloadEntry with its own `istio.io/use-waypoint`, computes the traffic type the named waypoint accepts (the Gateway\'s `istio.io/waypoint-for`, else its GatewayClass\'s, else `service`) and reports it when that is neither `workload` nor `all`.',
+    fix: '`kubectl label gateway <name> -n <namespace> istio.io/waypoint-for=all --overwrite`, or label the Service instead.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-waypoint/',
     needs: ['kube:Pod', 'kube:Gateway'],
   },

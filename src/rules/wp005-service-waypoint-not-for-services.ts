@@ -11,6 +11,9 @@ export const wp005: Rule = {
       'A Service or ServiceEntry (directly or through its namespace\'s label) uses a waypoint whose `istio.io/waypoint-for` is ' +
       '`workload` or `none`. istiod refuses the binding (WaypointBound False, UnsupportedTrafficType) and ztunnel shows ' +
       'WAYPOINT None: traffic to the service name skips the waypoint.',
+    detection:
+      'For every Service and ServiceEntry bound (directly or by its namespace) to a waypoint whose `istio.io/waypoint-for` is `workload` or `none`; one finding per labelled object.',
+    fix: '`kubectl label gateway <name> -n <namespace> istio.io/waypoint-for=all --overwrite`.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/#waypoint-traffic-types',
     needs: ['kube:Gateway'],
     needsAnyOf: ['kube:Service', 'kube:ServiceEntry'],

@@ -15,6 +15,9 @@ export const wp006: Rule = {
       'GatewayClass). Any other value is stored as-is and then accepts no traffic at all, like `none`; as an annotation ' +
       '(the pre-1.22 style) it is ignored. Note that `istioctl waypoint list` prints `none` when the label is absent, ' +
       'although the effective value is then `service`.',
+    detection:
+      'Reads `istio.io/waypoint-for` on every Gateway and GatewayClass: a value outside service/workload/all/none, or the key set as an annotation.',
+    fix: 'Set a valid lower-case value as a label.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/#waypoint-traffic-types',
     needs: ['kube:Gateway'],
   },

@@ -10,6 +10,9 @@ export const wp007: Rule = {
       'Waypoint selection depends on the ORIGINAL destination: a Service\'s waypoint applies to traffic sent to its VIP. A ' +
       'headless Service (clusterIP None), or one ztunnel knows without a VIP, is reached by pod IPs, so only a waypoint ' +
       'attached to the pods (`waypoint-for: workload|all`) can apply; the service-level binding does nothing.',
+    detection:
+      'For every Service bound to a waypoint, reports it when it is headless (clusterIP None) or ztunnel lists it without a VIP, unless its pods have a workload waypoint of their own.',
+    fix: 'Use a waypoint with `waypoint-for: workload|all` on the pods, or call a ClusterIP Service.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/#waypoint-traffic-types',
     needs: ['kube:Service', 'kube:Gateway'],
   },

@@ -21,6 +21,9 @@ export const wp008: Rule = {
       '`istio.io/use-waypoint` names a waypoint in the object\'s own namespace unless `istio.io/use-waypoint-namespace` is ' +
       'set ON THE SAME OBJECT. When the waypoint lives in another namespace and that label is missing (or only the Namespace ' +
       'carries it while the Service has its own use-waypoint), istiod looks in the wrong namespace and the binding fails.',
+    detection:
+      'For every object whose own `istio.io/use-waypoint` names a Gateway missing from its namespace, without `istio.io/use-waypoint-namespace`, while a Gateway of that name exists in another namespace.',
+    fix: 'Put `istio.io/use-waypoint-namespace=<namespace>` on the same object.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/#use-a-waypoint-in-a-different-namespace',
     needs: ['kube:Gateway'],
     needsAnyOf: ['kube:Namespace', 'kube:Service', 'kube:Pod'],

@@ -11,6 +11,9 @@ export const wp009: Rule = {
       'A waypoint in another namespace admits an object only if its HBONE (15008) listener\'s `allowedRoutes.namespaces` ' +
       'allows that namespace: `from: All`, or `from: Selector` matching the namespace\'s labels. Without allowedRoutes the ' +
       'default is `Same`, so istiod refuses the binding (WaypointBound False, AttachmentDenied) and traffic skips the waypoint.',
+    detection:
+      'Resolves each binding to a waypoint in another namespace against the waypoint\'s HBONE listener `allowedRoutes.namespaces` (absent means Same; Selector is matched against the Namespace\'s labels).',
+    fix: 'Set `allowedRoutes.namespaces.from: All`, or `Selector` matching the consumer namespace.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/#use-a-waypoint-in-a-different-namespace',
     needs: ['kube:Gateway'],
     needsAnyOf: ['kube:Namespace', 'kube:Service', 'kube:Pod'],

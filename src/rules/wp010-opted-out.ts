@@ -12,6 +12,9 @@ export const wp010: Rule = {
       'An object\'s own `istio.io/use-waypoint` beats its namespace\'s: `none` opts it out of the namespace waypoint, and an ' +
       'empty value makes istiod look up a waypoint named "" (WaypointIsNotReady). Either way its traffic skips the waypoint ' +
       'the namespace asks for, often without anyone remembering why.',
+    detection:
+      'For every object with `istio.io/use-waypoint: none` or an empty value in a namespace that uses a waypoint.',
+    fix: 'Remove the object\'s label unless the opt-out is intended.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:Namespace'],
     needsAnyOf: ['kube:Service', 'kube:ServiceEntry', 'kube:Pod', 'kube:WorkloadEntry'],

@@ -12,6 +12,9 @@ export const wp011: Rule = {
       'revisions or tags, or is unset and it is the default revision. A Gateway pointing at a revision no istiod serves, or ' +
       'of class istio-waypoint where no istiod runs ambient (no GatewayClass istio-waypoint), keeps the CRD default status ' +
       '(Accepted/Programmed Unknown, "Waiting for controller"): no Deployment, no pods, and nothing bound to it works.',
+    detection:
+      'For every Gateway used as a waypoint: its Accepted condition still Unknown (never reconciled); an `istio.io/rev` (Gateway, else namespace) that no istiod pod in the bundle serves; class istio-waypoint without the GatewayClass.',
+    fix: 'Point `istio.io/rev` at a served revision or tag, or remove it; enable ambient in istiod.',
     docs: 'https://istio.io/latest/docs/setup/upgrade/canary/',
     needs: ['kube:Gateway'],
   },

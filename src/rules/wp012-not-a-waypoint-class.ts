@@ -11,6 +11,9 @@ export const wp012: Rule = {
       'The Gateway named by `istio.io/use-waypoint` must be of class `istio-waypoint`. An ingress Gateway (class `istio`) gets ' +
       'status.addresses too, so the binding "succeeds", but traffic then hits an ingress Envoy on port 15008 and fails; a ' +
       'Gateway of another implementation\'s class makes Istio skip the HTTPRoutes of the bound services.',
+    detection:
+      'For every binding whose named Gateway is not of class istio-waypoint (e.g. an ingress Gateway of class istio).',
+    fix: 'Name a waypoint Gateway in `istio.io/use-waypoint`.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:Gateway'],
     needsAnyOf: ['kube:Namespace', 'kube:Service', 'kube:Pod'],

@@ -10,6 +10,9 @@ export const wp013: Rule = {
     description:
       'A waypoint Gateway must have exactly one listener, on port 15008 with protocol HBONE. Others are marked Accepted=False ' +
       '(UnsupportedProtocol) and allowedRoutes on a non-HBONE listener is ignored for cross-namespace attachment.',
+    detection:
+      'For every Gateway of class istio-waypoint: any listener other than 15008/HBONE, more than one listener, or a listener with Accepted=False.',
+    fix: 'Use the listener `istioctl waypoint generate` writes.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:Gateway'],
   },

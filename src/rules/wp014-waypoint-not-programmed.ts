@@ -11,6 +11,9 @@ export const wp014: Rule = {
       'istiod reports a waypoint Gateway it cannot serve with Accepted=False (e.g. ListenersNotValid, InvalidParameters) or ' +
       'Programmed=False (AddressNotUsable, AddressNotAssigned, UnsupportedAddress). Remember that Programmed=True does not ' +
       'prove the pods are ready (see WP002).',
+    detection:
+      'For every Gateway of class istio-waypoint with condition Accepted=False or Programmed=False.',
+    fix: 'Act on the condition\'s reason; for deployment errors read istiod\'s log.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-waypoint/',
     needs: ['kube:Gateway'],
   },

@@ -43,6 +43,9 @@ export const wp015: Rule = {
       'Only traffic leaving an ambient pod goes through ztunnel, and so through the destination\'s waypoint. A client that is ' +
       'not enrolled (no `istio.io/dataplane-mode=ambient` on it or its namespace, `dataplane-mode=none`, or not redirected by ' +
       'istio-cni) talks straight to the destination: no waypoint L7 policy applies to its requests.',
+    detection:
+      'For every pod (not mesh infrastructure) in a namespace whose traffic uses a waypoint and not behind a bound Service: reports it when it is not enrolled in ambient, not redirected by istio-cni, or listed by ztunnel with PROTOCOL TCP. Sidecar pods are WP017\'s.',
+    fix: 'Label the namespace or pod `istio.io/dataplane-mode=ambient`; enforce waypoint-only access at the destination.',
     docs: 'https://istio.io/latest/docs/ambient/usage/add-workloads/',
     needs: ['kube:Pod', 'kube:Namespace'],
   },
@@ -76,6 +79,9 @@ export const wp016: Rule = {
       'A pod behind a waypoint-bound Service whose own traffic is not redirected (PROTOCOL TCP in ztunnel, no ' +
       '`ambient.istio.io/redirection: enabled`) cannot be protected by its ztunnel: clients outside the mesh or with sidecars ' +
       'reach it directly, bypassing the waypoint, and the waypoint-to-pod hop is plain text.',
+    detection:
+      'For every pod selected by a waypoint-bound Service: reports it when it is not redirected by istio-cni or ztunnel lists it with PROTOCOL TCP.',
+    fix: 'Restart the pod once istio-cni is healthy; check istio-cni\'s logs.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-ztunnel/',
     needs: ['kube:Pod', 'kube:Service'],
   },
@@ -105,6 +111,9 @@ export const wp017: Rule = {
     description:
       'Sidecars are given ordinary endpoints, not waypoint ones (only ingress and east-west gateways call waypoints), so ' +
       'requests from sidecar-injected pods to a waypoint-bound service skip the waypoint\'s routes and policies.',
+    detection:
+      'When any Service is bound to a waypoint, reports each namespace holding sidecar-injected pods (annotation sidecar.istio.io/status).',
+    fix: 'Move the clients to ambient, or enforce the policy at the destination too.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:Pod'],
   },

@@ -35,6 +35,9 @@ export const wp018: Rule = {
       'An ingress gateway sends to a waypoint-bound service\'s pods directly unless the Service or its namespace is labelled ' +
       '`istio.io/ingress-use-waypoint=true` (and istiod runs with ENABLE_INGRESS_WAYPOINT_ROUTING). Requests entering through ' +
       'the ingress then skip the waypoint\'s routes and AuthorizationPolicies.',
+    detection:
+      'For every HTTPRoute/GRPCRoute attached to a non-waypoint Gateway whose backend Service is bound to a waypoint, reports the Service when neither it nor its namespace has `istio.io/ingress-use-waypoint=true`.',
+    fix: '`kubectl label service <name> -n <namespace> istio.io/ingress-use-waypoint=true`.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/#ingress-gateways-and-waypoints',
     needs: ['kube:Gateway', 'kube:Service'],
     needsAnyOf: ['kube:HTTPRoute', 'kube:GRPCRoute'],

@@ -10,6 +10,9 @@ export const wp019: Rule = {
       'ztunnel picks the waypoint of a ServiceEntry by the address clients connect to. Without `spec.addresses` (and without ' +
       'ambient DNS capture allocating one) clients resolve the real external IP, ztunnel finds no service for it, and the ' +
       'waypoint is never used. istiod may also report `istio.io/WaypointMissing` on wildcard entries.',
+    detection:
+      'For every ServiceEntry bound to a waypoint without `spec.addresses`, or with condition `istio.io/WaypointMissing` True.',
+    fix: 'Enable ambient DNS capture with address allocation, or set `spec.addresses`.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:ServiceEntry'],
   },

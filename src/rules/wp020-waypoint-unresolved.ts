@@ -9,6 +9,9 @@ export const wp020: Rule = {
       'ztunnel prints WAYPOINT `NA` when an object has a waypoint whose service it does not know (another network, an ' +
       'IP-addressed waypoint missing from its service list, stale state). Its data path then fails with ' +
       '`unknown waypoint: ... not found` instead of reaching the waypoint.',
+    detection:
+      'Reports every ztunnel service or workload row whose WAYPOINT is NA, with matching `unknown waypoint` errors from ztunnel logs; such errors alone are reported too.',
+    fix: 'Check that the waypoint\'s Service exists and that ztunnel knows it.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-ztunnel/',
     needs: [],
     needsAnyOf: ['ztunnel-services', 'ztunnel-workloads', 'logs'],

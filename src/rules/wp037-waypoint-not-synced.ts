@@ -27,6 +27,9 @@ export const wp037: Rule = {
       'NOT SENT, is running on old or no configuration: new routes and policies never reach it. RDS `NOT SENT` is normal ' +
       'for waypoints (routes are inline), and so is ECDS without WasmPlugins. From Istio 1.27 the default table only ' +
       'shows SUBSCRIBED TYPES: sync state needs `istioctl proxy-status -v 1` or `-o json`.',
+    detection:
+      'For every Running and Ready waypoint pod, reads its proxy-status row (table, `-o json` or istiod syncz): absent, STALE/ERROR on any type, NOT SENT on CDS/LDS, or SUBSCRIBED TYPES 0. The 1.27+ default table, which hides sync state, makes it inconclusive.',
+    fix: 'Read istiod\'s log for xDS rejections, then restart the waypoint.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-waypoint/',
     needs: ['proxy-status', 'kube:Pod'],
   },

@@ -20,6 +20,9 @@ export const wp038: Rule = {
       'version 1.x is compatible with the control plane at 1.x and 1.x+1"). Outside that, configuration istiod sends may be ' +
       'misread, and features the labels ask for (use-waypoint-namespace 1.23, status conditions 1.24, ...) may not exist. ' +
       'Upgrade istiod first, then ztunnel, then waypoints.',
+    detection:
+      'Compares the minor version of every ztunnel and waypoint (proxy-status VERSION) with istiod\'s (istioctl version): newer than istiod, or more than one minor older.',
+    fix: 'Upgrade istiod first, then ztunnel, then restart the waypoints.',
     docs: 'https://istio.io/latest/docs/ambient/upgrade/helm/',
     needs: [],
     needsAnyOf: ['proxy-status', 'versions'],

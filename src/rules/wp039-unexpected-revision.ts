@@ -11,6 +11,9 @@ export const wp039: Rule = {
       'A waypoint takes its configuration from the istiod of the revision its Gateway (or namespace) selects with ' +
       '`istio.io/rev`, the default revision when unset. Connected to another istiod (a canary, or a revision being retired) ' +
       'it gets that istiod\'s view, which may lack the routes and policies you expect.',
+    detection:
+      'For every waypoint pod, compares the revision of the istiod it is connected to (proxy-status ISTIOD, the istiod pod\'s istio.io/rev) with the revision its Gateway or namespace selects.',
+    fix: 'Align `istio.io/rev` on the Gateway or namespace, then restart the waypoint.',
     docs: 'https://istio.io/latest/docs/setup/upgrade/canary/',
     needs: ['proxy-status', 'kube:Pod'],
   },

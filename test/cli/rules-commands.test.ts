@@ -82,8 +82,8 @@ describe('waypoint-analyze explain', () => {
     expect(flat).toContain('A Pod (or WorkloadEntry) carries its own `istio.io/use-waypoint`, which governs traffic addressed to the pod IP.');
     expect(stdout).toContain('- Pod objects: kubectl get pods -A -o json');
     expect(stdout).toContain('- Gateway objects: kubectl get gateways.gateway.networking.k8s.io -A -o json');
-    expect(flat).toContain('Fix: Let the waypoint take workload traffic');
-    expect(flat).toContain('or label the Service instead if clients call the service name.');
+    expect(flat).toContain('Fix: `kubectl label gateway <name> -n <namespace> istio.io/waypoint-for=all --overwrite`');
+    expect(flat).toContain('or label the Service instead.');
     expect(stdout).toContain('Docs: https://istio.io/latest/docs/ambient/usage/troubleshoot-waypoint/');
   });
 
