@@ -144,7 +144,7 @@ async function runAnalyze(bundle: string, flags: AnalyzeFlags, io: Io): Promise<
   const { rules, suppressions } = await analyzeSetup(bundle, flags);
   const result = await analyzeBundle(bundle, { limits, rules, suppressions });
   const report = renderer.render(result);
-  const summary = renderSummary(result, io.color) + (result.suppressed.length ? `  ${result.suppressed.length} suppressed (listed in the report)\n` : '');
+  const summary = renderSummary(result, io.color);
   const toStdout = flags.output === '-';
   if (toStdout) {
     io.stdout(report);

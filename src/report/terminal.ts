@@ -11,14 +11,17 @@ export function renderSummary(result: AnalysisResult, color: boolean): string {
   const out: string[] = [
     `${result.tool.name} ${result.tool.version}: ${result.bundle.path}`,
     `  ${plural(files.length, 'file')} read (${recognized} recognized), ${plural(result.diagnostics.length, 'parse problem')}, ${result.skipped.length} skipped`,
-    `  ${sev.error(plural(counts.error, 'error'))}, ${sev.warning(plural(counts.warning, 'warning'))}, ${counts.info} info, ${counts.inconclusive} inconclusive`,
+    `  ${sev.error(plural(counts.error, 'error'))}, ${sev.warning(plural(counts.warning, 'warning'))}, ${counts.info} info, ${counts.inconclusive} inconclusive` +
+      (result.suppressed.length ? `, ${result.suppressed.length} suppressed (listed in the report)` : ''),
   ];
+  // Custom rule ids can be long; the column fits the longest shown.
+  const idWidth = Math.max(7, ...result.findings.map((f) => f.ruleId.length));
   const failures = result.findings.filter((f) => f.status === 'fail');
   for (const f of failures.slice(0, MAX_LINES)) {
     const subject = f.subject ? `${f.subject.kind} ${f.subject.namespace ? `${f.subject.namespace}/` : ''}${f.subject.name}: ` : '';
     // istioctl's messages have generic titles; their own text says more.
     const what = f.ruleId.startsWith('IST') ? truncate(f.message, 100) : f.title;
-    out.push(`  ${sev[f.severity](f.severity.toUpperCase().padEnd(7))} ${f.ruleId.padEnd(7)} ${subject}${what}`);
+    out.push(`  ${sev[f.severity](f.severity.toUpperCase().padEnd(7))} ${f.ruleId.padEnd(idWidth)} ${subject}${what}`);
   }
   if (failures.length > MAX_LINES) out.push(`  ... and ${failures.length - MAX_LINES} more in the report`);
   return `${out.join('\n')}\n`;

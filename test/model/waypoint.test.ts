@@ -69,6 +69,40 @@ describe('expected waypoint from labels', () => {
     expect(binding(files, 'Service', 'reviews')).toMatchObject({ expected: 'svc-wp', observed: { waypoint: 'svc-wp', source: { file: 'zs.txt', line: 2 } } });
   });
 
+  it('refuses a waypoint in another namespace unless its HBONE listener admits the namespace', () => {
+    const selectorWaypoint = {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'team', namespace: 'infra' },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { team: 'a' } } } } }] },
+    };
+    const files = {
+      'ns.yaml': kubeList([namespace('app', { team: 'a' }), namespace('other', { team: 'b' })]),
+      'svc.yaml': kubeList([
+        service('app', 'same', { 'istio.io/use-waypoint': 'closed', 'istio.io/use-waypoint-namespace': 'infra' }),
+        service('app', 'open', { 'istio.io/use-waypoint': 'open', 'istio.io/use-waypoint-namespace': 'infra' }),
+        service('app', 'selected', { 'istio.io/use-waypoint': 'team', 'istio.io/use-waypoint-namespace': 'infra' }),
+        service('other', 'not-selected', { 'istio.io/use-waypoint': 'team', 'istio.io/use-waypoint-namespace': 'infra' }),
+      ]),
+      'gw.yaml': kubeList([waypoint('infra', 'closed'), waypoint('infra', 'open', {}, 'istio-waypoint', 'All'), selectorWaypoint]),
+    };
+    expect(binding(files, 'Service', 'same')).toMatchObject({ state: 'attachment-denied', expected: 'None', explanation: /allowedRoutes.namespaces.from: Same/ });
+    expect(binding(files, 'Service', 'open')).toMatchObject({ state: 'bound', expected: 'open' });
+    expect(binding(files, 'Service', 'selected')).toMatchObject({ state: 'bound', expected: 'team' });
+    expect(binding(files, 'Service', 'not-selected')).toMatchObject({ state: 'attachment-denied', explanation: /selector does not match/ });
+  });
+
+  it('binds ServiceEntries (seen by ztunnel under their host) and WorkloadEntries', () => {
+    const files = {
+      'se.yaml': kubeList([
+        { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { labels: { 'istio.io/use-waypoint': 'waypoint' }, name: 'external-api', namespace: 'default' }, spec: { hosts: ['api.example.com'], resolution: 'DNS' } },
+        { apiVersion: 'networking.istio.io/v1', kind: 'WorkloadEntry', metadata: { labels: { 'istio.io/use-waypoint': 'waypoint' }, name: 'vm-1', namespace: 'default' }, spec: { address: '10.0.0.9' } },
+      ]),
+      'gw.yaml': kubeList([waypoint('default', 'waypoint', { 'istio.io/waypoint-for': 'service' })]),
+      'zs.txt': tabwrite([['NAMESPACE', 'SERVICE NAME', 'SERVICE VIP', 'WAYPOINT', 'ENDPOINTS'], ['default', 'api.example.com', '', 'waypoint', '0/0']], 1),
+    };
+    expect(binding(files, 'ServiceEntry', 'external-api')).toMatchObject({ trafficType: 'service', state: 'bound', observed: { waypoint: 'waypoint' } });
+    expect(binding(files, 'WorkloadEntry', 'vm-1')).toMatchObject({ trafficType: 'workload', state: 'traffic-type-unsupported' });
+  });
+
   it('accepts traffic per waypoint-for value, anything unknown accepting nothing', () => {
     expect(['all', 'service', 'workload', 'none', 'Service', ''].map((v) => [acceptsTraffic(v, 'service'), acceptsTraffic(v, 'workload')]))
       .toEqual([[true, true], [true, false], [false, true], [false, false], [false, false], [false, false]]);
