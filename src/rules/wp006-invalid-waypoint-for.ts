@@ -39,6 +39,16 @@ export const wp006: Rule = {
               commands: [`kubectl label ${kind.toLowerCase()} ${object.name}${object.namespace ? ` -n ${object.namespace}` : ''} ${WAYPOINT_FOR}=${suggest(value)} --overwrite`],
             },
           });
+        } else if (kind === 'GatewayClass' && value !== undefined && value !== 'service' && object.name === 'istio-waypoint') {
+          context.report({
+            subject: subjectOf(object),
+            message: `GatewayClass istio-waypoint carries ${WAYPOINT_FOR}=${value}: every waypoint without its own label takes ${value} traffic instead of the documented default, service.`,
+            evidence: [evidence(object.labelSources[WAYPOINT_FOR] ?? object.source, `${WAYPOINT_FOR}=${value}`)],
+            fix: {
+              text: 'Set istio.io/waypoint-for on each waypoint Gateway instead of changing the class default.',
+              commands: [`kubectl label gatewayclass istio-waypoint ${WAYPOINT_FOR}-`],
+            },
+          });
         } else if (value === undefined && object.annotations[WAYPOINT_FOR] !== undefined) {
           context.report({
             subject: subjectOf(object),

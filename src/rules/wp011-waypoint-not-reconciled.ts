@@ -1,4 +1,4 @@
-import { condition, gatewayClassName, istiodRevisions, REV_LABEL, WAYPOINT_CLASS } from '../model/objects.js';
+import { condition, gatewayAddresses, gatewayClassName, istiodRevisions, REV_LABEL, WAYPOINT_CLASS } from '../model/objects.js';
 import { getObject, objectsOf } from '../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from './types.js';
 
@@ -24,6 +24,9 @@ export const wp011: Rule = {
       const className = gatewayClassName(gateway);
       const usedAsWaypoint = className === WAYPOINT_CLASS || snapshot.bindings.some((b) => b.gateway === gateway);
       if (!usedAsWaypoint) continue;
+      // A status some controller wrote (Accepted True, addresses) proves it was reconciled, whatever
+      // the revision label says: tags map revisions in ways the bundle does not show.
+      if (condition(gateway, 'Accepted')?.status === 'True' || gatewayAddresses(gateway).length > 0) continue;
       const reasons: string[] = [];
       const items: Evidence[] = [];
       const accepted = condition(gateway, 'Accepted');

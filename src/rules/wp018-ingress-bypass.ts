@@ -4,6 +4,8 @@ import type { KubeObject } from '../parse/types.js';
 import { evidence, subjectOf, type Rule } from './types.js';
 
 const INGRESS_USE_WAYPOINT = 'istio.io/ingress-use-waypoint';
+/** What Go's strconv.ParseBool reads as true. */
+const TRUE_VALUES = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 type Json = Record<string, unknown>;
 const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json => typeof x === 'object' && x !== null) : []);
 
@@ -49,10 +51,12 @@ export const wp018: Rule = {
         for (const svc of ingressBackends(snapshot, route)) {
           if (!bound.has(svc)) continue;
           const ns = getObject(snapshot, 'Namespace', undefined, svc.namespace ?? '');
-          if (svc.labels[INGRESS_USE_WAYPOINT] === 'true' || ns?.labels[INGRESS_USE_WAYPOINT] === 'true') continue;
+          // The Service's label wins when present (Istio's ingressUseWaypointFromLabels), read as Go's ParseBool.
+          const label = svc.labels[INGRESS_USE_WAYPOINT] ?? ns?.labels[INGRESS_USE_WAYPOINT];
+          if (label !== undefined && TRUE_VALUES.has(label)) continue;
           context.report({
             subject: subjectOf(svc),
-            message: `Service ${svc.namespace}/${svc.name} uses a waypoint and is exposed through ingress by ${kind} ${route.namespace}/${route.name}, but neither it nor namespace ${svc.namespace} has ${INGRESS_USE_WAYPOINT}=true: ingress traffic skips the waypoint.`,
+            message: `Service ${svc.namespace}/${svc.name} uses a waypoint and is exposed through ingress by ${kind} ${route.namespace}/${route.name}, but ${svc.labels[INGRESS_USE_WAYPOINT] !== undefined ? `it sets ${INGRESS_USE_WAYPOINT}=${svc.labels[INGRESS_USE_WAYPOINT]}` : `neither it nor namespace ${svc.namespace} has ${INGRESS_USE_WAYPOINT}=true`}: ingress traffic skips the waypoint.`,
             evidence: [evidence(route.source, `${kind} routes ingress traffic to ${svc.name}`), evidence(svc.source, `no ${INGRESS_USE_WAYPOINT} label`)],
             fix: {
               text: 'Send ingress traffic through the waypoint, or attach the policy to the ingress gateway as well.',

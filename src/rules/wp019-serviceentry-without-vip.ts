@@ -1,3 +1,4 @@
+import { observedRow } from '../model/waypoint.js';
 import { evidence, subjectOf, type Evidence, type Rule } from './types.js';
 import { bindingEvidence } from './bindings.js';
 
@@ -22,7 +23,10 @@ export const wp019: Rule = {
       const se = b.subject;
       const missing = se.conditions.find((c) => c.type === 'istio.io/WaypointMissing' && c.status === 'True');
       const addresses = Array.isArray(se.spec['addresses']) ? se.spec['addresses'] : [];
-      const noVip = b.state === 'bound' && addresses.length === 0;
+      // An address auto-allocated by ambient DNS capture shows as ztunnel's SERVICE VIP: that is enough.
+      const row = observedRow(snapshot, se);
+      const ztunnelVip = row && 'vip' in row ? row.vip : undefined;
+      const noVip = b.state === 'bound' && addresses.length === 0 && !ztunnelVip;
       if (!noVip && !missing) continue;
       const items: Evidence[] = [...bindingEvidence(b, 'uses')];
       if (noVip) items.push(evidence(se.source, 'no spec.addresses'));

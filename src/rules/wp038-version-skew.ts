@@ -37,7 +37,16 @@ export const wp038: Rule = {
       }
       if (v.controlPlane.length) controlEvidence.push(evidence(v.source, `control plane ${v.controlPlane.map((c) => c.version).join(', ')}`));
     }
-    if (control.size === 0) return; // nothing to compare against: no istioctl version in the bundle
+    if (control.size === 0) {
+      // Proxy versions without istiod's: the comparison cannot be made, which is not "no skew".
+      context.report({
+        status: 'inconclusive',
+        message: 'The bundle has proxy versions but not the control plane\'s, so version skew could not be checked.',
+        evidence: [],
+        collect: ['istioctl version -o json'],
+      });
+      return;
+    }
     const newest = Math.max(...control);
     const oldest = Math.min(...control);
     const waypoints = new Set(waypointPods(snapshot).map((p) => `${p.namespace}/${p.name}`));
@@ -45,7 +54,19 @@ export const wp038: Rule = {
       row.proxyType === 'ztunnel' || (row.namespace !== '' && /^ztunnel-/.test(row.pod)) ? 'ztunnel'
         : row.proxyType === 'waypoint' || waypoints.has(`${row.namespace}/${row.pod}`) ? 'waypoint' : undefined;
     const skewed = new Map<string, { role: Role; version: string; rows: ProxyStatusRow[]; why: string }>();
-    for (const row of snapshot.proxyStatus.byPod.values()) {
+    // Proxies from proxy-status, plus those only `istioctl version -o json` lists (ID `pod.namespace`, Type).
+    const rows: ProxyStatusRow[] = [...snapshot.proxyStatus.byPod.values()];
+    for (const v of snapshot.records.versions) {
+      for (const d of v.dataPlane) {
+        if (!d.id) continue;
+        const dot = d.id.lastIndexOf('.');
+        const pod = dot > 0 ? d.id.slice(0, dot) : d.id;
+        const namespace = dot > 0 ? d.id.slice(dot + 1) : '';
+        if (snapshot.proxyStatus.byPod.has(`${namespace}/${pod}`)) continue;
+        rows.push({ proxy: d.id, pod, namespace, cluster: '', istiod: '', version: d.version, ...(d.type ? { proxyType: d.type } : {}), source: v.source });
+      }
+    }
+    for (const row of rows) {
       const role = roleOf(row);
       const minor = minorOf(row.version);
       if (!role || minor === undefined) continue;

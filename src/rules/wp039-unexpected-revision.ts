@@ -1,4 +1,4 @@
-import { GATEWAY_NAME_LABEL, REV_LABEL, waypointPods } from '../model/objects.js';
+import { GATEWAY_NAME_LABEL, istiodRevisions, REV_LABEL, waypointPods } from '../model/objects.js';
 import { getObject } from '../model/snapshot.js';
 import { evidence, subjectOf, type Rule } from './types.js';
 
@@ -28,6 +28,12 @@ export const wp039: Rule = {
       const ns = getObject(snapshot, 'Namespace', undefined, pod.namespace ?? '');
       const expected = gateway?.labels[REV_LABEL] ?? ns?.labels[REV_LABEL] ?? 'default';
       if (served === expected) continue;
+      // Revision tags (`default` -> 1-26-2) live in webhooks the bundle does not hold: only a mismatch
+      // that tags cannot explain is reported. Unset means the default revision: wrong only when an
+      // untagged istiod exists and the waypoint is connected to a revisioned one.
+      const revisions = istiodRevisions(snapshot);
+      const mismatch = expected === 'default' ? revisions.has('default') && served !== 'default' : revisions.has(expected);
+      if (!mismatch) continue;
       context.report({
         subject: subjectOf(pod),
         message: `Waypoint pod ${pod.namespace}/${pod.name} is connected to ${row.istiod} (revision ${served}), but its ${gateway?.labels[REV_LABEL] ? 'Gateway' : ns?.labels[REV_LABEL] ? 'namespace' : 'Gateway and namespace'} select${expected === 'default' ? ' the default revision' : `s revision ${expected}`}.`,
