@@ -1181,7 +1181,7 @@ const scenarios: Scenario[] = [
     },
     doc: (r) => [
       `- Service \`default/reviews\` has \`istio.io/use-waypoint: bookinfo-gateway\` (${r.obj(SVC, 'default', 'reviews', USE_WAYPOINT)}). \`bookinfo-gateway\` is the ingress Gateway of class \`istio\` (${r.obj(GWS, 'default', 'bookinfo-gateway', 'gatewayClassName: istio')}), not an \`istio-waypoint\`.`,
-      `- Because that Gateway has \`status.addresses\` (${r.obj(GWS, 'default', 'bookinfo-gateway', 'value: 10.43.164.194')}), istiod binds the Service anyway: \`WaypointBound\` True, \`Successfully attached to waypoint default/bookinfo-gateway\` (${r.obj(SVC, 'default', 'reviews', 'bookinfo-gateway')}). \`istioctl analyze\` is clean.`,
+      `- Because that Gateway has \`status.addresses\` (${r.obj(GWS, 'default', 'bookinfo-gateway', 'value: 10.43.164.194')}), istiod binds the Service anyway: \`WaypointBound\` True, \`Successfully attached to waypoint default/bookinfo-gateway\` (${r.obj(SVC, 'default', 'reviews', 'attached to waypoint default/bookinfo-gateway')}). \`istioctl analyze\` is clean.`,
       `- ztunnel sends reviews traffic to the ingress Envoy: WAYPOINT \`bookinfo-gateway-istio\` (${r.row(ZS, 'default', 'reviews')}), which has no HBONE listener on 15008.`,
     ],
   },
