@@ -37,6 +37,8 @@ export interface BindingRow {
   observed?: string;
   /** Undefined when ztunnel's view of this object is not in the bundle. */
   agrees?: boolean;
+  /** istiod's WaypointBound condition, e.g. `False (WaypointIsNotReady)`. */
+  istiod?: string;
   explanation: string;
   source: Provenance;
   observedSource?: Provenance;
@@ -211,6 +213,7 @@ function bindingRows(snapshot: ClusterSnapshot): BindingRow[] {
         explanation: b.explanation,
         source: b.request?.label ?? b.subject.source,
       };
+      if (b.istiod) row.istiod = `${b.istiod.status}${b.istiod.reason ? ` (${b.istiod.reason})` : ''}`;
       if (b.observed) {
         row.observed = b.observed.waypoint;
         row.agrees = b.observed.waypoint === b.expected;

@@ -3,7 +3,7 @@
  * ambient/waypoints.go), and which one did ztunnel show? See failure-modes.md §1.1 and §1.3.
  */
 import type { KubeObject, Provenance, ZtunnelService, ZtunnelWorkload } from '../parse/types.js';
-import { hboneListener, selectorMatches } from './objects.js';
+import { gatewayAddresses, hboneListener, selectorMatches } from './objects.js';
 import { getObject, objectsOf, type ClusterSnapshot } from './snapshot.js';
 
 export const USE_WAYPOINT = 'istio.io/use-waypoint';
@@ -36,6 +36,8 @@ export type BindingState =
   | 'no-label'
   | 'opted-out'
   | 'waypoint-missing'
+  /** The Gateway exists but has no status.addresses yet: istiod ignores it (no fallback either). */
+  | 'waypoint-not-ready'
   /** The object's own label names a waypoint that does not accept its traffic type: an error in Istio. */
   | 'traffic-type-unsupported'
   /** A pod inherits a namespace waypoint that only takes service traffic: silently none, by design. */
@@ -54,6 +56,8 @@ export interface WaypointBinding {
   expected: string;
   /** What ztunnel printed, when the bundle has its table. */
   observed?: { waypoint: string; source: Provenance };
+  /** istiod's verdict, the `istio.io/WaypointBound` condition (Services, ServiceEntries, WorkloadEntries; since 1.24). */
+  istiod?: { status: string; reason?: string; message?: string; source: Provenance };
   explanation: string;
 }
 
@@ -118,7 +122,10 @@ export function resolveBinding(snapshot: ClusterSnapshot, subject: KubeObject, t
       const waypointFor = effectiveWaypointFor(snapshot, gateway);
       binding.waypointFor = waypointFor;
       const denied = attachmentDenied(snapshot, gateway, subject.namespace ?? '');
-      if (denied) {
+      if (gatewayAddresses(gateway).length === 0) {
+        binding.state = 'waypoint-not-ready';
+        binding.explanation = `${USE_WAYPOINT}=${request.name} (${where}), but Gateway ${request.namespace}/${request.name} has no status.addresses yet: istiod ignores it until a waypoint pod is ready, with no fallback`;
+      } else if (denied) {
         binding.state = 'attachment-denied';
         binding.explanation = `${USE_WAYPOINT}=${request.name} (${where}) names a waypoint in namespace ${request.namespace}, which ${denied}`;
       } else if (acceptsTraffic(waypointFor.value, trafficType)) {
@@ -131,6 +138,8 @@ export function resolveBinding(snapshot: ClusterSnapshot, subject: KubeObject, t
       }
     }
   }
+  const bound = subject.conditions.find((c) => c.type === 'istio.io/WaypointBound');
+  if (bound) binding.istiod = { status: bound.status, source: bound.source, ...(bound.reason ? { reason: bound.reason } : {}), ...(bound.message ? { message: bound.message } : {}) };
   const observed = observedRow(snapshot, subject);
   if (observed) binding.observed = { waypoint: observed.waypoint, source: observed.source };
   return binding;

@@ -73,6 +73,7 @@ describe('expected waypoint from labels', () => {
     const selectorWaypoint = {
       apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'team', namespace: 'infra' },
       spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { team: 'a' } } } } }] },
+      status: { addresses: [{ type: 'Hostname', value: 'team.infra.svc.cluster.local' }] },
     };
     const files = {
       'ns.yaml': kubeList([namespace('app', { team: 'a' }), namespace('other', { team: 'b' })]),
@@ -88,6 +89,20 @@ describe('expected waypoint from labels', () => {
     expect(binding(files, 'Service', 'open')).toMatchObject({ state: 'bound', expected: 'open' });
     expect(binding(files, 'Service', 'selected')).toMatchObject({ state: 'bound', expected: 'team' });
     expect(binding(files, 'Service', 'not-selected')).toMatchObject({ state: 'attachment-denied', explanation: /selector does not match/ });
+  });
+
+  it('gives no waypoint while the Gateway has no status.addresses, and keeps istiod\'s verdict beside it', () => {
+    const files = {
+      'svc.yaml': kubeList([{
+        ...service('default', 'reviews', { 'istio.io/use-waypoint': 'waypoint' }),
+        status: { conditions: [{ type: 'istio.io/WaypointBound', status: 'False', reason: 'WaypointIsNotReady', message: 'waypoint "default/waypoint" is not ready' }] },
+      }]),
+      'gw.yaml': kubeList([{ ...waypoint('default', 'waypoint'), status: {} }]),
+    };
+    expect(binding(files, 'Service', 'reviews')).toMatchObject({
+      state: 'waypoint-not-ready', expected: 'None', explanation: /no status.addresses yet/,
+      istiod: { status: 'False', reason: 'WaypointIsNotReady', source: { file: 'svc.yaml' } },
+    });
   });
 
   it('binds ServiceEntries (seen by ztunnel under their host) and WorkloadEntries', () => {
