@@ -28,7 +28,7 @@ export const wp009: Rule = {
         subject: group.subject,
         message: `${describeObject(group.carrier)} uses waypoint ${gateway.namespace}/${gateway.name}, whose HBONE listener admits ` +
           `${listener?.allowedFrom === 'Selector' ? 'only namespaces matching its selector' : 'only its own namespace'}; ` +
-          `${listNames(group.bindings.map((b) => b.subject))} ${group.bindings.length === 1 ? 'is' : 'are'} refused and skip the waypoint.`,
+          `${listNames(group.bindings.map((b) => b.subject))} ${group.bindings.length === 1 ? 'is refused and skips' : 'are refused and skip'} the waypoint.`,
         evidence: [...bindingEvidence(first, 'uses'), evidence(gateway.source, `allowedRoutes.namespaces.from: ${listener?.allowedFrom ?? 'Same (no HBONE listener)'}`)],
         fix: {
           text: `Let the waypoint admit namespace ${first.subject.namespace}.`,

@@ -53,7 +53,7 @@ ruleTester(wp009, {
       },
       findings: [{
         subject: 'Service app/reviews',
-        message: /^Service app\/reviews uses waypoint infra\/shared, whose HBONE listener admits only its own namespace; reviews is refused and skip the waypoint\.$/,
+        message: /^Service app\/reviews uses waypoint infra\/shared, whose HBONE listener admits only its own namespace; reviews is refused and skips the waypoint\.$/,
         // services.yaml:8 use-waypoint, :9 use-waypoint-namespace; gateways.yaml:7 the Gateway.
         evidence: ['services.yaml:8', 'services.yaml:9', 'gateways.yaml:7'],
       }],
