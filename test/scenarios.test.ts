@@ -6,19 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/cli/main.js';
+import { jsonReport } from './cli/run.js';
 import { ROOT } from './helpers.js';
 import { validateReport } from './report/schema.js';
 
 const SCENARIOS = join(ROOT, 'samples', 'scenarios');
 const expected = JSON.parse(readFileSync(join(SCENARIOS, 'expected.json'), 'utf8')) as Record<string, string[]>;
 
-async function analyze(bundle: string) {
-  let stdout = '';
-  const io: Io = { stdout: (t) => (stdout += t), stderr: () => {}, color: false };
-  const code = await main([bundle, '--format', 'json', '-o', '-'], io);
-  return { code, report: JSON.parse(stdout) as { findings: { ruleId: string; status: string; severity: string; evidence: unknown[] }[]; diagnostics: unknown[]; counts: { inconclusive: number } } };
+interface Report {
+  findings: { ruleId: string; status: string; severity: string; evidence: unknown[] }[];
+  diagnostics: unknown[];
 }
+
+const analyze = (bundle: string) => jsonReport<Report>(bundle);
 
 describe('scenario bundles: exactly the expected rules fail', () => {
   it('covers every rule of sections A, B and E', () => {

@@ -5,27 +5,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Papa from 'papaparse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
+import { jsonReport, runCli as run, sample } from './run.js';
 import { ROOT } from '../helpers.js';
 import { validateReport } from '../report/schema.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wa-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
-
-const sample = (name: string) => join(ROOT, 'samples', name);
-
-async function jsonReport(bundle: string) {
-  const r = await run(bundle, '--format', 'json', '-o', '-');
-  return { ...r, report: JSON.parse(r.stdout) };
-}
 
 function failing(report: { findings: { status: string; ruleId: string; severity: string }[] }) {
   return report.findings.filter((f) => f.status === 'fail');

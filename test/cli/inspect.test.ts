@@ -2,18 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
+import { runCli as run } from './run.js';
 import { ROOT } from '../helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wa-inspect-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false };
-  return { code: await main(args, io), stdout, stderr };
-}
 
 describe('waypoint-analyze inspect', () => {
   it('shows one capture file: its kind, its records with their lines, no problems', async () => {

@@ -2,22 +2,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
-import { ROOT } from '../helpers.js';
+import { jsonReport as cliJsonReport, runCli as run, sample } from './run.js';
 import { validateReport } from '../report/schema.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wa-rules-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
-
-const sample = (name: string) => join(ROOT, 'samples', name);
 
 interface Report {
   findings: { ruleId: string; status: string; severity: string; subject?: { kind: string; namespace?: string; name: string } }[];
@@ -25,10 +15,8 @@ interface Report {
   counts: { error: number };
 }
 
-async function jsonReport(...args: string[]) {
-  const r = await run(...args, '--format', 'json', '-o', '-');
-  return { ...r, report: JSON.parse(r.stdout) as Report };
-}
+
+const jsonReport = (...args: string[]) => cliJsonReport<Report>(...args);
 
 const failingIds = (report: Report) => report.findings.filter((f) => f.status === 'fail').map((f) => f.ruleId).sort();
 
