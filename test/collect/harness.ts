@@ -12,6 +12,7 @@ import addFormats from 'ajv-formats';
 import { readBundle } from '../../src/bundle/read.js';
 import { DEFAULT_LIMITS } from '../../src/bundle/types.js';
 import { ROOT } from '../helpers.js';
+import type { BundleManifest, CollectedCommand } from '../../src/parse/types.js';
 
 /** WAYPOINT_COLLECT_SCRIPT runs the suite against another copy of the script (e.g. a patched one). */
 export const SCRIPT = process.env['WAYPOINT_COLLECT_SCRIPT'] ?? join(ROOT, 'src', 'collect', 'waypoint-collect.sh');
@@ -26,31 +27,11 @@ export const CLUSTER = {
   namespaces: ['default', 'istio-system'],
 };
 
-export interface Command {
-  argv: string[];
-  file: string;
-  exitCode: number | null;
-  durationMs: number;
-  bytes: number;
-  timedOut: boolean;
-  stderrFile: string | null;
-  skipped?: string;
-}
-
-export interface Manifest {
-  schemaVersion: number;
-  collector: { name: string; version: string };
-  startedAt: string;
-  finishedAt: string;
-  context: string;
-  cluster?: string;
-  versions?: Record<string, string>;
-  namespaces: string[];
+/** The manifest as the analyzer reads it (src/parse/types.ts), with the options the collector writes. */
+export type Command = CollectedCommand;
+export type Manifest = Omit<BundleManifest, 'options'> & {
   options?: { since?: string; maxLogLines?: number; timeoutSeconds?: number; logs?: boolean; configDumps?: boolean; waypoints?: string[] };
-  redactions: Record<string, number>;
-  interrupted: boolean;
-  commands: Command[];
-}
+};
 
 export interface StubCall {
   tool: 'kubectl' | 'istioctl';
@@ -83,8 +64,7 @@ export interface Run {
   leftovers: StubCall[];
 }
 
-// strictRequired off: the schema's `redactions` requires its four kinds without declaring them in `properties`.
-const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
+const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats.default(ajv);
 const validateManifest = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'manifest.schema.json'), 'utf8')));
 
