@@ -115,11 +115,14 @@ done
 
 now_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
-# Milliseconds since the epoch where `date +%N` works, else whole seconds times 1000.
+# Milliseconds since the epoch where `date +%N` works, else whole seconds times 1000. Never empty:
+# Ctrl-C reaches `date` too, and an empty operand would stop the shell in an arithmetic expansion.
 now_ms() {
   ms=$(date +%s%N 2>/dev/null)
   case "$ms" in
-    *N | "") echo "$(($(date +%s) * 1000))" ;;
+    *[!0-9]* | "")
+      s=$(date +%s 2>/dev/null)
+      case "$s" in *[!0-9]* | "") echo 0 ;; *) echo "$((s * 1000))" ;; esac ;;
     *) echo "$((ms / 1000000))" ;;
   esac
 }
@@ -197,7 +200,7 @@ run_bounded() {
 scrub() {
   scrubbed="$1"
   [ -s "$scrubbed" ] || return 0
-  awk -v counts="$WORK/.redactions" '
+  if awk -v counts="$WORK/.redactions" '
     BEGIN { key = 0; bearer = 0; auth = 0; jwt = 0; inblock = 0 }
     {
       line = $0
@@ -227,7 +230,13 @@ scrub() {
       print line
     }
     END { printf "%d %d %d %d\n", key, bearer, auth, jwt >> counts }
-  ' "$scrubbed" >"$scrubbed.tmp" && mv "$scrubbed.tmp" "$scrubbed"
+  ' "$scrubbed" >"$scrubbed.tmp"; then
+    mv "$scrubbed.tmp" "$scrubbed"
+  else
+    # Scrubbing was cut short (Ctrl-C reaches awk too): the file is not shipped unscrubbed.
+    rm -f "$scrubbed.tmp"
+    printf '[REDACTED:unscrubbed] scrubbing did not finish; the capture was dropped\n' >"$scrubbed"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -256,7 +265,10 @@ capture() {
   scrub "$BUNDLE/$file"
   scrub "$BUNDLE/$err"
   if [ -s "$BUNDLE/$err" ]; then err_json=$(json_string "$err"); else rm -f "$BUNDLE/$err"; err_json=null; fi
-  record "$file" "$RC" "$((end - start))" "$(wc -c <"$BUNDLE/$file" | tr -d ' ')" "$TIMED_OUT" "$err_json" "" "$@"
+  bytes=$(wc -c <"$BUNDLE/$file" 2>/dev/null | tr -d ' ')
+  duration=$((end - start))
+  [ "$duration" -ge 0 ] 2>/dev/null || duration=0
+  record "$file" "$RC" "$duration" "${bytes:-0}" "$TIMED_OUT" "$err_json" "" "$@"
 }
 
 # skip FILE REASON COMMAND ARGS...: a capture that is not run, recorded with why.
