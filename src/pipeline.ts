@@ -148,6 +148,8 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
   const { kept: findings, suppressed } = applySuppressions(engine.findings, options.suppressions ?? []);
   const { rules } = engine;
   const { skipped, ...bundleSummary } = summary;
+  const collection = collectionInfo(snapshot);
+  if (collection.collection) explainMissingCaptures(findings, collection.collection);
   return {
     tool: { name: 'waypoint-analyze', version: VERSION },
     generatedAt: new Date().toISOString(),
@@ -160,8 +162,26 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     diagnostics: parsed.flatMap((f) => f.diagnostics),
     counts: countFindings(findings),
     suppressed,
-    ...collectionInfo(snapshot),
+    ...collection,
   };
+}
+
+/**
+ * An inconclusive finding says what to collect; when the collector did try and it failed or was
+ * skipped, say that too, with what the command printed, so nobody re-runs it blindly.
+ */
+function explainMissingCaptures(findings: Finding[], collection: CollectionInfo): void {
+  const target = (command: string) => command.split(' ').filter((w) => !w.startsWith('-')).slice(0, 3).join(' ').replace(/\.[a-z.]+\.(io|k8s\.io)$/, '');
+  for (const f of findings) {
+    if (f.status !== 'inconclusive' || !f.collect) continue;
+    const notes = f.collect.flatMap((wanted) => {
+      const problem = collection.problems.find((p) => target(p.command.replace(/ --context \S+/, '')) === target(wanted));
+      if (!problem) return [];
+      const outcome = problem.skipped ? `was skipped (${problem.skipped})` : problem.timedOut ? 'timed out' : `failed with exit ${problem.exitCode}${problem.stderr ? `: ${problem.stderr.split('\n')[0]}` : ''}`;
+      return [`The collector ran \`${problem.command}\`, which ${outcome}.`];
+    });
+    if (notes.length) f.message = `${f.message} ${notes.join(' ')}`;
+  }
 }
 
 function collectionInfo(snapshot: ClusterSnapshot): { collection?: CollectionInfo } {

@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/bundle/types.js';
-import { readParsedFiles } from '../src/pipeline.js';
+import { analyzeBundle, readParsedFiles } from '../src/pipeline.js';
+import { BUILTIN_RULES } from '../src/rules/index.js';
+import { ROOT } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wa-pipeline-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -29,5 +31,26 @@ describe('logs larger than the sniffing head stream through the parser', () => {
     expect(denied).toHaveLength(30);
     expect(denied[0]).toMatchObject({ details: 'rbac_access_denied_matched_policy[none]', upstreamCluster: 'inbound-vip|9080|http|reviews.default.svc.cluster.local', source: { line: 1 } });
     expect(denied[1]!.source.line).toBe(101);
+  });
+});
+
+describe('a capture the collector tried and failed', () => {
+  it('is named in the inconclusive findings that needed it, with what the command printed', async () => {
+    const dir = join(work, 'forbidden');
+    cpSync(join(ROOT, 'samples', 'bookinfo-broken'), dir, { recursive: true });
+    rmSync(join(dir, 'kubectl', 'gateways.yaml'));
+    mkdirSync(join(dir, 'stderr'));
+    writeFileSync(join(dir, 'stderr', '11.txt'), 'Error from server (Forbidden): gateways.gateway.networking.k8s.io is forbidden: User "support" cannot list resource "gateways"\n');
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({
+      schemaVersion: 1, collector: { name: 'waypoint-collect', version: '0.1.0' },
+      startedAt: '2026-11-24T10:00:00Z', finishedAt: '2026-11-24T10:01:00Z', context: 'k3d-bookinfo', namespaces: ['default', 'istio-system'],
+      redactions: { 'private-key': 0, 'bearer-token': 0, authorization: 0, jwt: 0 }, interrupted: false,
+      commands: [{ argv: ['kubectl', '--context', 'k3d-bookinfo', 'get', 'gateways.gateway.networking.k8s.io', '-A', '-o', 'json'], file: 'kubectl/gateways.json', exitCode: 1, durationMs: 210, bytes: 0, timedOut: false, stderrFile: 'stderr/11.txt' }],
+    }, null, 2));
+    const result = await analyzeBundle(dir, { limits: DEFAULT_LIMITS, rules: BUILTIN_RULES });
+    const wp001 = result.findings.find((f) => f.ruleId === 'WP001')!;
+    expect(wp001.status).toBe('inconclusive');
+    expect(wp001.message).toContain('The collector ran `kubectl --context k3d-bookinfo get gateways.gateway.networking.k8s.io -A -o json`, which failed with exit 1: Error from server (Forbidden)');
+    expect(result.collection?.problems).toHaveLength(1);
   });
 });
