@@ -448,14 +448,8 @@ function classifyHeadLine(line: string, from: number, s: HeadSignals, depth: num
     return line.length === after || line.charCodeAt(after) === 32;
   }
   if (c === 123 /* { */) {
-    let o: unknown;
-    try {
-      o = JSON.parse(from === 0 ? line : line.slice(from));
-    } catch {
-      return false;
-    }
-    if (!o || typeof o !== 'object' || Array.isArray(o)) return false;
-    const obj = o as Record<string, unknown>;
+    const obj = jsonObjectAt(line, from);
+    if (!obj) return false;
     if (isJsonAccess(obj)) {
       s.access++;
       s.envoy++;
@@ -764,14 +758,8 @@ class LogParser implements LogLineParser {
 
   /** JSON access lines (Istio's JSON format) and JSON structured log lines (`{"level","time","msg"}`). */
   private json(line: string, from: number, outer: string | undefined): boolean {
-    let o: unknown;
-    try {
-      o = JSON.parse(from === 0 ? line : line.slice(from));
-    } catch {
-      return false;
-    }
-    if (!o || typeof o !== 'object' || Array.isArray(o)) return false;
-    const obj = o as Record<string, unknown>;
+    const obj = jsonObjectAt(line, from);
+    if (!obj) return false;
     if (isJsonAccess(obj)) {
       const codeValue = Number(value(obj['response_code']) ?? 0);
       const code = Number.isFinite(codeValue) ? codeValue : 0;
@@ -922,3 +910,13 @@ export const logParser: FileParser = {
     return logParseResult(parser.finish(), parser.recognized);
   },
 };
+
+/** The JSON object a line holds from `from` on (a JSON log line), or undefined. */
+function jsonObjectAt(line: string, from: number): Record<string, unknown> | undefined {
+  try {
+    const o: unknown = JSON.parse(from === 0 ? line : line.slice(from));
+    return o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
