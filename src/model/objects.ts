@@ -3,6 +3,7 @@
  * class, addresses, listeners and conditions, which pods a Service selects, istiod revisions.
  */
 import type { KubeCondition, KubeObject } from '../parse/types.js';
+import { conditionStatus } from '../parse/yaml.js';
 import { getObject, objectsOf, type ClusterSnapshot } from './snapshot.js';
 
 export const WAYPOINT_CLASS = 'istio-waypoint';
@@ -74,7 +75,7 @@ export function gatewayListeners(gateway: KubeObject): GatewayListener[] {
         const cond = record(c);
         return {
           type: String(cond['type']),
-          status: String(cond['status']),
+          status: conditionStatus(cond['status']),
           ...(typeof cond['reason'] === 'string' ? { reason: cond['reason'] } : {}),
           ...(typeof cond['message'] === 'string' ? { message: cond['message'] } : {}),
         };

@@ -45,7 +45,7 @@ function emptyRecords(): ParsedRecords {
   return {
     ztunnelWorkloads: [], ztunnelServices: [], ztunnelPolicies: [], ztunnelCertificates: [], ztunnelConnections: [],
     proxyStatus: [], analyzeMessages: [], kubeObjects: [], waypointList: [], versions: [], envoyConfigs: [], logs: [],
-    proxyConfigRows: [], meshConfigs: [], manifests: [], stderr: [],
+    proxyConfigRows: [], meshConfigs: [], manifests: [], stderr: [], captureErrors: [],
   };
 }
 

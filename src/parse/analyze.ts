@@ -6,11 +6,17 @@
 import yaml from 'js-yaml';
 import { isRecord } from './kube.js';
 import { excerpt, type FileParser } from './parser.js';
-import { isCommandLine, isElision } from './tabwriter.js';
+import { commandIntent, isCommandLine, isElision } from './paste.js';
 import type { AnalyzeLevel, AnalyzeMessage, Diagnostic, ParseResult } from './types.js';
 
-const MESSAGE = /^(Error|Warning|Warn|Info) \[(IST\d{4})\](?: \[([^\]]+)\])?(?: \(([^)]*)\))? (.*)$/;
+/**
+ * `<Level> [<CODE>][ [cluster]][ (<origin>)] <message>`; pasted copies also glue the origin to the
+ * code (`[IST0101](VirtualService/default/x)`) or drop the space before `[`.
+ */
+const MESSAGE = /^(Error|Warning|Warn|Info) ?\[(IST\d{4})\](?: ?\[([^\]]+)\])?(?: ?\(([^)]*)\))?(?:\s+(.*?))?\s*$/;
 const SUMMARY_LINE = /^(✔ |No validation issues found|Error: Analyzers found issues|See https?:\/\/.* for more information|\s+- \S)/;
+/** Markdown left around a pasted message: a list bullet or number, backticks, bold. */
+const MARKDOWN_AROUND = /^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:`|\*\*)?|(?:`|\*\*)?\s*$/g;
 
 /** Kinds whose objects have no namespace, so a legacy `Kind a.b` origin is a dotted name, not name.ns. */
 const CLUSTER_SCOPED = new Set([
@@ -18,8 +24,14 @@ const CLUSTER_SCOPED = new Set([
   'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'MeshConfig', 'MeshNetworks',
 ]);
 
+/** `Kind ns/name[ file:line]` (1.12+), `Kind name.ns` (≤1.11), `Kind name` (cluster-scoped), or glued `Kind/ns/name`. */
 export function parseOrigin(text: string): AnalyzeMessage['origin'] {
-  const [kind = '', id = '', ...rest] = text.trim().split(/\s+/);
+  let [kind = '', id = '', ...rest] = text.trim().split(/\s+/);
+  const glued = /^([A-Z][A-Za-z]*)\/(.+)$/.exec(kind);
+  if (glued) {
+    if (id) rest.unshift(id);
+    [, kind = '', id = ''] = glued;
+  }
   const origin: NonNullable<AnalyzeMessage['origin']> = { kind, name: id };
   const slash = id.indexOf('/');
   if (slash > 0) {
@@ -34,38 +46,59 @@ export function parseOrigin(text: string): AnalyzeMessage['origin'] {
   return origin;
 }
 
+/** A message line with the markdown a paste left around it removed. */
 export function matchAnalyzeLine(line: string): RegExpExecArray | null {
-  return MESSAGE.exec(line);
+  return MESSAGE.exec(line) ?? (/[`*]|^\s*(?:[-+]|\d+[.)])\s/.test(line) ? MESSAGE.exec(line.replace(MARKDOWN_AROUND, '')) : null);
 }
 
 export const analyzeTextParser: FileParser = {
   kind: 'analyze',
-  detect: ({ head }) => head.findIndex((l) => MESSAGE.test(l) || /^✔ No validation issues found/.test(l)),
+  // A clean run prints its ✔ line on stderr and nothing on stdout: under an `istioctl analyze` command line, empty output is a clean analysis.
+  detect: ({ head, command }) => {
+    const at = head.findIndex((l) => matchAnalyzeLine(l) !== null || /^✔ No validation issues found/.test(l));
+    return at === -1 && command !== undefined && commandIntent(command).kind === 'analyze' ? 0 : at;
+  },
   parse({ file, lines }): ParseResult {
     const messages: AnalyzeMessage[] = [];
     const diagnostics: Diagnostic[] = [];
+    // A message wrapped over several lines (by a terminal, a chat tool, a wiki) continues on the next
+    // line when its line was long and stopped mid-sentence, or when the next line is indented.
+    let open: AnalyzeMessage | undefined;
+    let previous = '';
     lines.forEach((line, i) => {
-      if (line.trim() === '' || isCommandLine(line) || isElision(line) || SUMMARY_LINE.test(line)) return;
-      const m = MESSAGE.exec(line);
-      if (!m) {
-        diagnostics.push({ file, line: i + 1, message: `not an istioctl analyze message: ${excerpt(line).slice(0, 80)}` });
+      if (line.trim() === '' || isCommandLine(line) || isElision(line) || SUMMARY_LINE.test(line)) {
+        open = undefined;
         return;
       }
+      const m = matchAnalyzeLine(line);
+      if (!m) {
+        const wrapped = open && ((previous.length >= 60 && !/[.!?]["'`]?\s*$/.test(previous)) || /^\s/.test(line));
+        if (wrapped) {
+          open!.message = `${open!.message} ${line.trim()}`.trim();
+          previous = line;
+        } else {
+          open = undefined;
+          diagnostics.push({ file, line: i + 1, message: `not an istioctl analyze message: ${excerpt(line).slice(0, 80)}` });
+        }
+        return;
+      }
+      previous = line;
       const message: AnalyzeMessage = {
         level: (m[1] === 'Warn' ? 'Warning' : m[1]) as AnalyzeLevel,
         code: m[2]!,
-        message: m[5]!,
+        message: m[5] ?? '',
         source: { file, line: i + 1, excerpt: excerpt(line) },
       };
       if (m[3]) message.cluster = m[3];
       if (m[4]) message.origin = parseOrigin(m[4]);
       messages.push(message);
+      open = message;
     });
-    const clean = messages.length === 0 && lines.some((l) => l.startsWith('✔'));
+    const clean = lines.some((l) => l.startsWith('✔'));
     return {
       records: { analyzeMessages: messages },
       diagnostics,
-      summary: clean ? 'no validation issues' : `${messages.length} messages`,
+      summary: messages.length > 0 ? `${messages.length} messages` : clean ? 'no validation issues' : 'no validation issues (empty output)',
     };
   },
 };

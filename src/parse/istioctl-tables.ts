@@ -12,6 +12,12 @@ export const waypointListTable = defineTable({
   key: 'waypointList',
   noun: 'waypoints',
   isHeader: (l) => has(l, 'NAME', 'REVISION', 'PROGRAMMED'),
+  headers: [
+    { labels: ['NAMESPACE', 'NAME', 'REVISION', 'TRAFFIC TYPE', 'PROGRAMMED'], anchored: true },
+    { labels: ['NAME', 'REVISION', 'TRAFFIC TYPE', 'PROGRAMMED'], anchored: true },
+    { labels: ['NAMESPACE', 'NAME', 'REVISION', 'PROGRAMMED'], anchored: false },
+    { labels: ['NAME', 'REVISION', 'PROGRAMMED'], anchored: false },
+  ],
   toRecord(row, _table, file, problem) {
     const c = row.cells;
     const name = requiredCell(row, ['NAME'], problem);
@@ -43,6 +49,9 @@ export const proxyConfigTable = defineTable({
   key: 'proxyConfigRows',
   noun: 'proxy-config rows',
   isHeader: (l) => proxyConfigTableOf(l) !== undefined,
+  // Too many layouts across versions to read without a header; their values are kept as printed.
+  headers: [],
+  shapeOf: () => undefined,
   describe: (table) => `${proxyConfigTableOf(table.columns.map((c) => c.label))} table`,
   toRecord(row, table, file) {
     return { table: proxyConfigTableOf(table.columns.map((c) => c.label))!, cells: row.cells, source: rowSource(file, row) };

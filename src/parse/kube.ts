@@ -3,10 +3,10 @@
  * object, or multi-document YAML. Each object keeps the line where it starts and the lines of its
  * Istio labels, so a finding can quote `istio.io/use-waypoint: x` from the file.
  */
-import yaml from 'js-yaml';
 import type { TextLines } from '../text/lines.js';
 import { excerpt, type FileParser, type ParseInput } from './parser.js';
 import type { Diagnostic, KubeCondition, KubeObject, ParseResult, Provenance } from './types.js';
+import { conditionStatus, labelValue, loadKubeYaml } from './yaml.js';
 
 /** Label prefixes whose lines are located for evidence; other labels are kept without a line. */
 const TRACKED_LABEL_PREFIXES = ['istio.io/', 'gateway.networking.k8s.io/', 'gateway.istio.io/', 'ambient.istio.io/', 'topology.istio.io/'];
@@ -90,8 +90,7 @@ export const kubeResourceParser: FileParser = {
       for (const doc of yamlDocuments(lines)) {
         let value: unknown;
         try {
-          // CORE_SCHEMA: timestamps stay strings and `<<` is not a merge, as kubectl means them.
-          value = yaml.load(doc.text, { schema: yaml.CORE_SCHEMA, json: true });
+          value = loadKubeYaml(doc.text);
         } catch (err) {
           const mark = (err as { mark?: { line?: number } }).mark;
           const line = doc.range.start + 1 + (mark?.line ?? 0);
@@ -322,7 +321,7 @@ function readConditions(status: Record<string, unknown>, lines: TextLines, range
     const line = at < range.end ? at : range.start;
     const source: Provenance = { file, line: line + 1, excerpt: excerpt(lines.get(line)) };
     if (path) source.path = `${path}.status.conditions[${i}]`;
-    const condition: KubeCondition = { type, status: String(c['status'] ?? ''), source };
+    const condition: KubeCondition = { type, status: conditionStatus(c['status']), source };
     if (typeof c['reason'] === 'string') condition.reason = c['reason'];
     if (typeof c['message'] === 'string') condition.message = c['message'];
     conditions.push(condition);
@@ -357,6 +356,6 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isRecord(value)) return out;
-  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = String(v);
+  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = labelValue(v);
   return out;
 }

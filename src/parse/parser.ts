@@ -7,8 +7,14 @@ export interface ParseInput {
   file: string;
   /** Decoded text (BOM, UTF-16, CRLF and ANSI colours already handled). */
   text: string;
-  /** The first lines only: what `detect` looks at, so sniffing never splits a large file. */
+  /** The first lines of this output only: what `detect` looks at, so sniffing never splits a large file. */
   head: string[];
+  /**
+   * 0-based line of the file where this output starts. A paste of several outputs is read one output
+   * at a time: `text` and `lines` then hold blank lines in place of the others, so line numbers
+   * stay the file's, while `head` starts at this output.
+   */
+  firstLine: number;
   /** Every line, split on first use. */
   readonly lines: string[];
   /** Line offsets for parsers that need a few lines of a large file, split on first use. */
@@ -17,6 +23,8 @@ export interface ParseInput {
   json?: unknown;
   /** What the file's path says (the pod it came from), for the layouts known by name. */
   context?: PathContext;
+  /** The command pasted above this output (`istioctl proxy-status | grep reviews`), when the paste shows one. */
+  command?: string;
 }
 
 /** How many leading lines `detect` may look at. */

@@ -4,15 +4,25 @@
  * Cell values: `SYNCED`, `SYNCED (6m40s)`, `NOT SENT`/`NOT_SENT`, `STALE`, `STALE (Never Acknowledged)`,
  * `ERROR`, `IGNORED`, `UNKNOWN`, or empty when the proxy does not subscribe that type.
  */
+import { knownShape, XDS_CORE_STATUS, XDS_STATUS, type ColumnShape } from './row-shapes.js';
 import { defineTable, requiredCell, rowSource } from './tables.js';
 import type { Table } from './tabwriter.js';
 import type { ProxyStatusRow, XdsTypeStatus } from './types.js';
 
+const CORE_TYPES = new Set(['CDS', 'LDS', 'EDS', 'RDS']);
 const NON_TYPE_COLUMNS = new Set(['NAME', 'PROXY', 'CLUSTER', 'ISTIOD', 'PILOT', 'VERSION', 'SUBSCRIBED TYPES']);
 
+/** Any era's header, also one cut or trimmed by hand (`NAME CDS LDS EDS RDS`, no VERSION). */
 function isProxyStatusHeader(labels: string[]): boolean {
   const has = (l: string) => labels.includes(l);
-  return (has('NAME') || has('PROXY')) && (has('ISTIOD') || has('PILOT')) && (has('CDS') || has('SUBSCRIBED TYPES'));
+  if (!(labels[0] === 'NAME' || labels[0] === 'PROXY')) return false;
+  return has('SUBSCRIBED TYPES') || (has('CDS') && has('LDS')) || ((has('ISTIOD') || has('PILOT')) && has('VERSION'));
+}
+
+/** Columns other than the per-type ones have their own shapes; every other column is an xDS type. */
+function shapeOf(label: string): ColumnShape | undefined {
+  if (NON_TYPE_COLUMNS.has(label)) return knownShape(label);
+  return CORE_TYPES.has(label) ? XDS_CORE_STATUS : XDS_STATUS;
 }
 
 /** `SYNCED (6m40s)` -> SYNCED + age; `NOT_SENT` (`istioctl x ps`, ≤1.21) -> `NOT SENT`. */
@@ -44,6 +54,14 @@ export const proxyStatusTable = defineTable({
   key: 'proxyStatus',
   noun: 'proxies',
   isHeader: isProxyStatusHeader,
+  shapeOf,
+  headers: [
+    { labels: ['NAME', 'CLUSTER', 'CDS', 'LDS', 'EDS', 'RDS', 'ECDS', 'ISTIOD', 'VERSION'], anchored: true }, // 1.14-1.26
+    { labels: ['NAME', 'CLUSTER', 'ISTIOD', 'VERSION', 'SUBSCRIBED TYPES'], anchored: true }, // 1.27+
+    { labels: ['NAME', 'CLUSTER', 'CDS', 'LDS', 'EDS', 'RDS', 'ISTIOD', 'VERSION'], anchored: true }, // 1.13
+    { labels: ['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'ISTIOD', 'VERSION'], anchored: true }, // 1.7-1.12
+    { labels: ['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'PILOT', 'VERSION'], anchored: true }, // 1.1-1.6
+  ],
   describe(table) {
     const types = typeColumns(table);
     return types.length > 0 ? `per-type columns ${types.join(' ')}` : 'SUBSCRIBED TYPES, 1.27+ default';

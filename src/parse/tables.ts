@@ -3,7 +3,8 @@
  * to turn a row into a record), and one parser finds all known tables in a file, so a
  * `ztunnel-config all` capture (several tables, optional banners) is read like single tables.
  */
-import { findHeader, headerLabels, readTable, type Table, type TableRow } from './tabwriter.js';
+import { knownShape, type ShapeOf } from './row-shapes.js';
+import { findHeader, headerLabels, isHeaderCandidate, readTable, type Table, type TableRow } from './tabwriter.js';
 import { excerpt, type FileParser } from './parser.js';
 import type { Diagnostic, FileKind, ParsedRecords, ParseResult, Provenance } from './types.js';
 
@@ -19,6 +20,14 @@ export interface TableSpec<K extends keyof ParsedRecords = keyof ParsedRecords> 
   toRecord(row: TableRow, table: Table, file: string, problem: (message: string) => void): RecordOf<K> | undefined;
   /** A note on the table's layout for the inventory, e.g. which proxy-status era. */
   describe?(table: Table): string;
+  /**
+   * Every header istioctl printed for this table, newest first, to read rows pasted without one
+   * (`istioctl ps | grep x`). `anchored` ones have a column distinctive enough (`HBONE`, `SYNCED`)
+   * to recognize rows with no command line above them either.
+   */
+  headers: { labels: string[]; anchored: boolean }[];
+  /** Each column's value shape, to read rows whose spacing was lost (default: `knownShape`). */
+  shapeOf?: ShapeOf;
 }
 
 /** Keeps each spec's record type checked where it is written, and lets specs share one list. */
@@ -39,10 +48,10 @@ export function tableParser(kind: FileKind, specs: readonly TableSpec[], mixedKi
       const notes: string[] = [];
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
-        if (!/^[A-Z]/.test(line)) continue;
+        if (!isHeaderCandidate(line)) continue;
         const spec = specFor(headerLabels(line));
         if (!spec) continue;
-        const read = readTable(lines, i, file);
+        const read = readTable(lines, i, file, spec.shapeOf ?? knownShape);
         diagnostics.push(...read.diagnostics);
         const list = (records[spec.key] ??= []);
         for (const row of read.table.rows) {

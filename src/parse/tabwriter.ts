@@ -4,11 +4,14 @@
  * whitespace would be wrong: cells may be empty, values may hold spaces (`NOT SENT`,
  * `SYNCED (6m40s)`), and padding-1 tables separate columns by a single space.
  */
+import { alignTokens, cellsFitShapes, describeReading, rowTokens, type ShapeOf } from './row-shapes.js';
+import { isCommandLine, isElision } from './paste.js';
 import type { Diagnostic } from './types.js';
 
 /** Header labels made of several words. A header word pair not listed here is two columns. */
 const MULTI_WORD_LABELS = new Set([
   'POD NAME',
+  'POD IP',
   'SERVICE NAME',
   'SERVICE VIP',
   'POLICY NAME',
@@ -66,40 +69,60 @@ export function splitHeader(header: string): TableColumn[] {
   return columns;
 }
 
-/** Lines that hand-edited documentation puts in place of elided rows, and doc-site markup. */
-export function isElision(line: string): boolean {
-  const t = line.trim();
-  return t === '...' || t === '…' || /^-*\s*snip\s*-*$/i.test(t) || t === '<snip>' || t.startsWith('{{<');
-}
-
-/** A `$ istioctl ...` line as pasted in front of an output in docs and tickets. */
-export function isCommandLine(line: string): boolean {
-  return /^\s*\$ /.test(line);
-}
+/** A row that ends in an elision mark was cut by whoever pasted it. */
+const TRAILING_ELISION = /\s*(?:\.\.\.|…)\s*$/;
 
 /**
- * Reads the table whose header is `lines[headerIndex]`: rows run to the first blank line, the
- * next `$ command` line, or the end. Misaligned rows are read as well as possible and reported.
+ * Reads the table whose header is `lines[headerIndex]`: rows run to the first blank line, the next
+ * `$ command` line, a line indented less than an indented header, or the end. With `shapeOf`, a row
+ * the header's offsets cannot cut (collapsed spacing, hand edits) is read by its values' shapes.
  */
-export function readTable(lines: readonly string[], headerIndex: number, file: string): { table: Table; diagnostics: Diagnostic[]; end: number } {
-  const columns = splitHeader(lines[headerIndex] ?? '');
+export function readTable(lines: readonly string[], headerIndex: number, file: string, shapeOf?: ShapeOf): { table: Table; diagnostics: Diagnostic[]; end: number } {
+  const header = lines[headerIndex] ?? '';
+  const indent = indentOf(header);
+  const columns = splitHeader(header);
   const rows: TableRow[] = [];
   const diagnostics: Diagnostic[] = [];
   let i = headerIndex + 1;
   for (; i < lines.length; i++) {
     const text = lines[i]!;
-    if (text.trim() === '' || isCommandLine(text)) break;
+    if (text.trim() === '' || isCommandLine(text) || indentOf(text) < indent) break;
     if (isElision(text)) continue;
-    const { cells, aligned } = cutRow(text, columns);
-    if (!aligned) {
-      diagnostics.push({ file, line: i + 1, message: `row is not aligned with the header columns (${columns.map((c) => c.label).join(', ')}) and could not be split by spacing; cells may be misread` });
-    }
-    rows.push({ cells, line: i + 1, text });
+    const read = readRow(text, columns, shapeOf);
+    if (read.problem) diagnostics.push({ file, line: i + 1, message: read.problem });
+    if (read.cells) rows.push({ cells: read.cells, line: i + 1, text });
   }
   return { table: { columns, headerLine: headerIndex + 1, rows }, diagnostics, end: i };
 }
 
-function cutRow(text: string, columns: readonly TableColumn[]): { cells: Record<string, string>; aligned: boolean } {
+/** One row's cells (undefined when it cannot be read without guessing), and what went wrong. */
+export function readRow(text: string, columns: readonly TableColumn[], shapeOf?: ShapeOf): { cells?: Record<string, string>; problem?: string } {
+  const labels = columns.map((c) => c.label);
+  const { cells, aligned } = cutAtOffsets(text, columns);
+  if (!shapeOf) return aligned ? { cells } : splitBySpacing(text, columns, cells);
+  if (aligned) {
+    if (cellsFitShapes(cells, shapeOf)) return { cells };
+    // A real row cut at a width: the columns it reaches read by offset, the others unknown.
+    const reached = columns.filter((c) => c.start < text.trimEnd().length);
+    if (reached.length > 0 && reached.length < columns.length) {
+      const partial = Object.fromEntries(reached.map((c) => [c.label, cells[c.label]!]));
+      if (cellsFitShapes(partial, shapeOf)) return { cells: partial, problem: `row ends before column ${columns[reached.length]!.label} (cut?); read up to there` };
+    }
+  }
+  const elided = TRAILING_ELISION.test(text);
+  const tokens = rowTokens(elided ? text.replace(TRAILING_ELISION, '') : text);
+  const alignment = alignTokens(tokens, labels, shapeOf, elided);
+  if (alignment.kind === 'one') return { cells: alignment.cells };
+  // Real output with a value we do not know the shape of: the offsets are still right.
+  if (aligned) return { cells };
+  if (alignment.kind === 'ambiguous') {
+    const [a, b] = alignment.readings as [Record<string, string>, Record<string, string>];
+    return { problem: `row can be read two ways (${describeReading(a, b)} or ${describeReading(b, a)}); skipped` };
+  }
+  return splitBySpacing(text, columns, cells);
+}
+
+function cutAtOffsets(text: string, columns: readonly TableColumn[]): { cells: Record<string, string>; aligned: boolean } {
   const cells: Record<string, string> = {};
   let aligned = true;
   for (let k = 0; k < columns.length; k++) {
@@ -109,41 +132,32 @@ function cutRow(text: string, columns: readonly TableColumn[]): { cells: Record<
     if (k > 0 && col.start < text.length && isWordChar(text[col.start - 1])) aligned = false;
     cells[col.label] = text.slice(col.start, end).trim();
   }
-  if (!aligned) {
-    // Hand-edited output (docs, a pasted ticket): if splitting at runs of spaces, then at any space,
-    // yields exactly one token per column, trust it. Runs first, so `NOT SENT` stays one value.
-    for (const separator of [/\s{2,}/, /\s+/]) {
-      const tokens = text.trim().split(separator);
-      if (tokens.length === columns.length) {
-        columns.forEach((c, k) => (cells[c.label] = tokens[k]!));
-        return { cells, aligned: true };
-      }
-    }
-  }
   return { cells, aligned };
+}
+
+/**
+ * Hand-edited output of a table whose values have no known shapes: if splitting at runs of spaces,
+ * then at any space, yields one token per column, trust it. Runs first, so `NOT SENT` stays one value.
+ */
+function splitBySpacing(text: string, columns: readonly TableColumn[], cells: Record<string, string>): { cells: Record<string, string>; problem?: string } {
+  for (const separator of [/\s{2,}/, /\s+/]) {
+    const tokens = text.trim().split(separator);
+    if (tokens.length === columns.length) return { cells: Object.fromEntries(columns.map((c, k) => [c.label, tokens[k]!])) };
+  }
+  return { cells, problem: `row is not aligned with the header columns (${columns.map((c) => c.label).join(', ')}) and could not be split by spacing; cells may be misread` };
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
 }
 
 function isWordChar(ch: string | undefined): boolean {
   return ch !== undefined && ch !== ' ' && ch !== '\t';
 }
 
-/** Every table in `lines` whose header satisfies `isHeader` (a file may hold several, as `ztunnel-config all` does). */
-export function findTables(
-  lines: readonly string[],
-  file: string,
-  isHeader: (labels: string[]) => boolean,
-): { tables: Table[]; diagnostics: Diagnostic[] } {
-  const tables: Table[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (!/^[A-Z]/.test(line) || !isHeader(headerLabels(line))) continue;
-    const read = readTable(lines, i, file);
-    tables.push(read.table);
-    diagnostics.push(...read.diagnostics);
-    i = read.end;
-  }
-  return { tables, diagnostics };
+/** A cheap test before splitting a line into labels: headers are upper case, possibly indented. */
+export function isHeaderCandidate(line: string): boolean {
+  return /^\s*[A-Z][A-Z ]/.test(line);
 }
 
 export function headerLabels(line: string): string[] {
@@ -154,7 +168,7 @@ export function headerLabels(line: string): string[] {
 export function findHeader(lines: readonly string[], isHeader: (labels: string[]) => boolean): number {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (/^[A-Z]/.test(line) && isHeader(headerLabels(line))) return i;
+    if (isHeaderCandidate(line) && isHeader(headerLabels(line))) return i;
   }
   return -1;
 }

@@ -41,6 +41,10 @@ export type FileKind =
   | 'mesh-config'
   | 'bundle-manifest'
   | 'command-stderr'
+  /** An error printed where an output was expected (`Error: unable to find any Istiod instances`). */
+  | 'command-error'
+  /** A paste of several outputs, each under its own command line; see the file's parts. */
+  | 'several-outputs'
   | 'envoy-log'
   | 'ztunnel-log'
   | 'log'
@@ -317,6 +321,17 @@ export interface ParsedRecords {
   meshConfigs: { config: Record<string, unknown>; source: Provenance }[];
   manifests: (BundleManifest & { source: Provenance })[];
   stderr: { file: string; text: string }[];
+  /** Errors printed instead of an output: a capture that was tried and failed. */
+  captureErrors: CaptureError[];
+}
+
+/** A command that printed an error where its output should be, as a paste or a saved file shows it. */
+export interface CaptureError {
+  /** The command, when the paste shows it (`istioctl proxy-status`). */
+  command?: string;
+  /** The error's first lines. */
+  message: string;
+  source: Provenance;
 }
 
 /** One command of a waypoint-collect run, as manifest.json records it. */

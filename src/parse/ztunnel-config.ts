@@ -13,7 +13,13 @@ export const ztunnelWorkloadTable = defineTable({
   kind: 'ztunnel-workloads',
   key: 'ztunnelWorkloads',
   noun: 'workloads',
-  isHeader: (l) => has(l, 'NAMESPACE', 'NODE') && (l.includes('POD NAME') || l.includes('NAME')) && (l.includes('ADDRESS') || l.includes('IP')),
+  isHeader: (l) => has(l, 'NAMESPACE', 'NODE') && (l.includes('POD NAME') || l.includes('NAME')) && (l.includes('ADDRESS') || l.includes('IP') || l.includes('POD IP')),
+  headers: [
+    { labels: ['NAMESPACE', 'POD NAME', 'ADDRESS', 'NODE', 'WAYPOINT', 'PROTOCOL'], anchored: true }, // 1.22+ (IP before 1.24)
+    { labels: ['NAMESPACE', 'NAME', 'NETWORK', 'IP', 'NODE', 'WAYPOINT', 'PROTOCOL'], anchored: true }, // 1.21
+    { labels: ['NAME', 'NAMESPACE', 'IP', 'NODE', 'WAYPOINT', 'PROTOCOL'], anchored: true }, // 1.18-1.19
+    { labels: ['NAMESPACE', 'POD NAME', 'IP', 'NODE'], anchored: false }, // 1.22 --verbose=false
+  ],
   toRecord(row, _table, file, problem) {
     const c = row.cells;
     const namespace = requiredCell(row, ['NAMESPACE'], problem);
@@ -22,7 +28,7 @@ export const ztunnelWorkloadTable = defineTable({
     return {
       namespace,
       name,
-      address: c['ADDRESS'] ?? c['IP'] ?? '',
+      address: c['ADDRESS'] ?? c['IP'] ?? c['POD IP'] ?? '',
       node: c['NODE'] ?? '',
       waypoint: c['WAYPOINT'] ?? '',
       protocol: c['PROTOCOL'] ?? '',
@@ -36,6 +42,10 @@ export const ztunnelServiceTable = defineTable({
   key: 'ztunnelServices',
   noun: 'services',
   isHeader: (l) => has(l, 'NAMESPACE', 'SERVICE NAME', 'SERVICE VIP'),
+  headers: [
+    { labels: ['NAMESPACE', 'SERVICE NAME', 'SERVICE VIP', 'WAYPOINT', 'ENDPOINTS'], anchored: true }, // 1.23+
+    { labels: ['NAMESPACE', 'SERVICE NAME', 'SERVICE VIP', 'WAYPOINT'], anchored: false }, // 1.22
+  ],
   toRecord(row, _table, file, problem) {
     const c = row.cells;
     const namespace = requiredCell(row, ['NAMESPACE'], problem);
@@ -57,6 +67,7 @@ export const ztunnelPolicyTable = defineTable({
   key: 'ztunnelPolicies',
   noun: 'policies',
   isHeader: (l) => has(l, 'NAMESPACE', 'POLICY NAME', 'ACTION', 'SCOPE'),
+  headers: [{ labels: ['NAMESPACE', 'POLICY NAME', 'ACTION', 'SCOPE'], anchored: true }],
   toRecord(row, _table, file, problem) {
     const c = row.cells;
     const name = requiredCell(row, ['POLICY NAME'], problem);
@@ -71,6 +82,7 @@ export const ztunnelCertificateTable = defineTable({
   noun: 'certificates',
   // Envoy's `proxy-config secret` says RESOURCE NAME; ztunnel's says CERTIFICATE NAME (1.22+) or NAME.
   isHeader: (l) => has(l, 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER') && (l.includes('CERTIFICATE NAME') || l[0] === 'NAME'),
+  headers: [{ labels: ['CERTIFICATE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'], anchored: true }],
   toRecord(row, _table, file, problem) {
     const c = row.cells;
     const name = requiredCell(row, ['CERTIFICATE NAME', 'NAME'], problem);
@@ -94,6 +106,10 @@ export const ztunnelConnectionTable = defineTable({
   key: 'ztunnelConnections',
   noun: 'connections',
   isHeader: (l) => has(l, 'WORKLOAD', 'DIRECTION', 'LOCAL', 'REMOTE'),
+  headers: [
+    { labels: ['WORKLOAD', 'DIRECTION', 'LOCAL', 'REMOTE', 'REMOTE TARGET', 'PROTOCOL'], anchored: true }, // 1.26+
+    { labels: ['WORKLOAD', 'DIRECTION', 'LOCAL', 'REMOTE', 'REMOTE TARGET'], anchored: true },
+  ],
   toRecord(row, _table, file, problem) {
     const c = row.cells;
     const workload = requiredCell(row, ['WORKLOAD'], problem);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { parseFile, type ParsedFile } from '../../src/parse/index.js';
-import { isCommandLine, isElision } from '../../src/parse/tabwriter.js';
+import { isCommandLine, isElision } from '../../src/parse/paste.js';
 import type { FileKind } from '../../src/parse/types.js';
 import { FIXTURES, HAVE_FIXTURES, noteMissingFixtures, readFixture } from '../helpers.js';
 
@@ -70,6 +70,8 @@ function expectedKind(row: IndexRow): FileKind {
   if (/summary_withheaders/.test(row.file)) return 'proxy-config-table';
   // A `$ kubectl ... | xargs istioctl pc endpoints` block still prints the endpoint table header.
   if (/^ENDPOINT\s+STATUS\s+OUTLIER CHECK\s+CLUSTER$/m.test(text())) return 'proxy-config-table';
+  // The command failed and the docs show its error: a failed capture, not an unknown file.
+  if (/^\$ .*\nError: /.test(text())) return 'command-error';
   return 'unknown';
 }
 

@@ -19,6 +19,7 @@ function inputOf(file: string, text: string, json: unknown = tryJson(text)): Par
   return {
     file,
     text,
+    firstLine: 0,
     head: splitLines(text).slice(0, HEAD_LINES),
     get lines() {
       return (lines ??= splitLines(text));

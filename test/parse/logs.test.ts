@@ -71,6 +71,7 @@ function inputOf(file: string, text: string): ParseInput {
   return {
     file,
     text,
+    firstLine: 0,
     head: splitLines(text).slice(0, 80),
     get lines(): string[] {
       throw new Error('the log parser must not split the whole text');

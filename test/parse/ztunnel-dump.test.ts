@@ -28,6 +28,7 @@ function makeInput(file: string, text: string, ...given: [json?: unknown]): Pars
   const input = {
     file,
     text,
+    firstLine: 0,
     head: splitLines(text).slice(0, 80),
     indexBuilds: 0,
     get lines() {
