@@ -12,7 +12,7 @@ const ERROR_LINE = /^(?:Error(?: from server(?: \([^)]*\))?)?:\s|error:\s|ERROR:
 /** istioctl analyze's own failure summary (on stderr) is part of an analyze output, not a failed capture. */
 const ANALYZE_SUMMARY = /^Error: Analyzers found issues/;
 /** Lines kubectl and istioctl print before an error without it being the output. */
-const PREAMBLE = /^(?:Warning: |Defaulted container |W\d{4} \d\d:\d\d:\d\d)/;
+const PREAMBLE = /^(?:Warning: |Defaulted container |W\d{4} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\S+\s+(?:error|warn|info|debug)\s)/;
 /** An error output is short; a long file that starts with an error line is something else (a log). */
 const MAX_LINES = 30;
 

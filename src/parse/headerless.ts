@@ -31,6 +31,7 @@ function contentLines(input: ParseInput): { line: number; text: string }[] {
 
 function readWith(spec: TableSpec, labels: string[], lines: { line: number; text: string }[]): Reading {
   const shapeOf = spec.shapeOf ?? knownShape;
+  if (spec.shapeOf === null) return { spec, labels, rows: [], unread: lines };
   const rows: TableRow[] = [];
   const unread: Reading['unread'] = [];
   for (const l of lines) {

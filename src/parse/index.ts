@@ -20,6 +20,7 @@ import { pathContext, type PathContext } from '../bundle/layout.js';
 import { TextLines } from '../text/lines.js';
 import { HEAD_LINES, type FileParser, type ParseInput } from './parser.js';
 import { proxyStatusTable } from './proxy-status.js';
+import { proxyStatusDiffParser } from './proxy-status-diff.js';
 import { proxyStatusJsonParser } from './proxy-status-json.js';
 import { tableParser } from './tables.js';
 import type { Diagnostic, FileKind, ParsedRecords, ParseResult } from './types.js';
@@ -39,6 +40,7 @@ export const PARSERS: readonly FileParser[] = [
   // One parser for every istioctl table: a file may hold several (`ztunnel-config all`).
   tableParser('ztunnel-all', TABLES, 'ztunnel-all'),
   proxyStatusJsonParser,
+  proxyStatusDiffParser,
   analyzeTextParser,
   analyzeJsonParser,
   istioctlVersionParser,

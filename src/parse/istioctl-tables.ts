@@ -51,7 +51,7 @@ export const proxyConfigTable = defineTable({
   isHeader: (l) => proxyConfigTableOf(l) !== undefined,
   // Too many layouts across versions to read without a header; their values are kept as printed.
   headers: [],
-  shapeOf: () => undefined,
+  shapeOf: null,
   describe: (table) => `${proxyConfigTableOf(table.columns.map((c) => c.label))} table`,
   toRecord(row, table, file) {
     return { table: proxyConfigTableOf(table.columns.map((c) => c.label))!, cells: row.cells, source: rowSource(file, row) };

@@ -4,6 +4,7 @@
  * `meshVersion[]`, `dataPlaneVersion[]`).
  */
 import { isRecord } from './kube.js';
+import { commandIntent } from './paste.js';
 import type { FileParser } from './parser.js';
 import type { IstioVersionInfo, ParseResult } from './types.js';
 
@@ -37,11 +38,13 @@ function fromJson(json: Record<string, unknown>, file: string): IstioVersionInfo
 
 export const istioctlVersionParser: FileParser = {
   kind: 'istioctl-version',
-  detect: ({ json, head }) => {
+  detect: ({ json, head, command }) => {
     // kubectl's `version -o json` has a clientVersion too, with gitVersion rather than version.
     if (json !== undefined) return isRecord(json) && isRecord(json['clientVersion']) && typeof json['clientVersion']['version'] === 'string' ? 0 : -1;
     const first = head.findIndex((l) => TEXT_LINE.test(l.trim()));
-    return first >= 0 && head.filter((l) => TEXT_LINE.test(l.trim())).length >= 2 ? first : -1;
+    // Under an `istioctl version` command line one line is enough (no control plane: only the client's).
+    const needed = command !== undefined && commandIntent(command).kind === 'istioctl-version' ? 1 : 2;
+    return first >= 0 && head.filter((l) => TEXT_LINE.test(l.trim())).length >= needed ? first : -1;
   },
   parse({ file, json, lines }): ParseResult {
     if (json !== undefined && isRecord(json)) {

@@ -24,7 +24,7 @@ export const PASTE_BYTES = 2 * 1024 * 1024;
 /** Commands a prompt other than `$` must be followed by, so `# Expected output` is not a command. */
 const KNOWN_COMMAND = /^(?:sudo\s+)?(?:[\w.~-]*\/)*(?:istioctl|kubectl|oc|k|helm|docker|podman|nerdctl|curl|grep|egrep|echo|cat|export|watch|kind|k3d|minikube|crictl|jq|yq|go run)(?:\s|$)/;
 /** At column 0 with no prompt at all, only istioctl itself (or a path to it) counts as a command. */
-const BARE_COMMAND = /^(?:[\w.~-]*\/)*istioctl(?:-\d[\w.-]*)?\s+[a-z]/;
+const BARE_COMMAND = /^\s*(?:(?:[\w.~-]*\/)*istioctl(?:-\d[\w.-]*)?|(?:\w+=\S+\s+)*go run \S*istioctl\S*)\s+[a-z]/;
 
 const PROMPTS: { re: RegExp; anyCommand: boolean }[] = [
   // `$ cmd`, a lone `$`
@@ -93,27 +93,27 @@ export function stripCommonPrefix(lines: string[]): string[] {
   return current;
 }
 
-const MARKERS = ['# ', '> ', '// '];
+/** A comment or quote marker in front of every line: `# `, `### `, `> `, `// `, `;; `. */
+const MARKER = /^(?:#+|>|\/\/|;+)(?: |$)/;
 
 function stripOnce(lines: string[]): string[] {
   const content = lines.filter((l) => l.trim() !== '');
   if (content.length === 0) return lines;
   const first = content[0]!;
   // Cheap exit for captures written by tools: their first line starts at column 0 with no marker.
-  if (!/^[ \t]/.test(first) && !MARKERS.some((m) => first.startsWith(m) || first === m.trim())) return lines;
+  const marker = MARKER.exec(first)?.[0];
+  if (!/^[ \t]/.test(first) && marker === undefined) return lines;
   let indent = /^[ \t]*/.exec(first)![0];
   for (const line of content) {
     if (indent === '') break;
     while (!line.startsWith(indent)) indent = indent.slice(0, -1);
   }
   if (indent !== '') return lines.map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trim() === '' ? '' : l));
-  for (const marker of MARKERS) {
-    const bare = marker.trim();
-    if (content.every((l) => l.startsWith(marker) || l.trimEnd() === bare)) {
-      return lines.map((l) => (l.startsWith(marker) ? l.slice(marker.length) : l.trimEnd() === bare ? '' : l));
-    }
-  }
-  return lines;
+  if (marker === undefined) return lines;
+  const bare = marker.trim();
+  const spaced = `${bare} `;
+  if (!content.every((l) => l.startsWith(spaced) || l.trimEnd() === bare)) return lines;
+  return lines.map((l) => (l.startsWith(spaced) ? l.slice(spaced.length) : l.trimEnd() === bare ? '' : l));
 }
 
 /**
@@ -137,7 +137,7 @@ export function splitAtCommands(lines: readonly string[], textLength: number): P
     let full = command;
     while (lines[last]!.endsWith('\\') && last + 1 < lines.length) {
       last++;
-      full = `${full.replace(/\\$/, '')} ${lines[last]!.trim()}`;
+      full = `${full.replace(/\\$/, '').trimEnd()} ${lines[last]!.trim()}`;
     }
     commandLines.push({ line: i, command: full.replace(/\\$/, '').trim(), last });
     i = last;
@@ -193,7 +193,7 @@ export function commandIntent(command: string): CommandIntent {
   const [main = '', ...pipes] = command.split(/\s\|\s?|\|\s/);
   const filtered = pipes.some((p) => /^\s*(?:grep|egrep|head|tail|awk|sed|cut|sort|column|less|more)\b/.test(p));
   const words = main.trim().split(/\s+/);
-  const at = words.findIndex((w) => /(?:^|\/)istioctl(?:-\d[\w.-]*)?$/.test(w));
+  const at = words.findIndex((w) => /(?:^|\/)istioctl(?:-\d[\w.-]*)?$|^istioctl\/cmd\/istioctl\/main\.go$/.test(w));
   if (at === -1) return { ...kubectlIntent(words), filtered };
   const args: string[] = [];
   let output: string | undefined;

@@ -10,11 +10,12 @@ import type { Table } from './tabwriter.js';
 import type { ProxyStatusRow, XdsTypeStatus } from './types.js';
 
 const CORE_TYPES = new Set(['CDS', 'LDS', 'EDS', 'RDS']);
-const NON_TYPE_COLUMNS = new Set(['NAME', 'PROXY', 'CLUSTER', 'ISTIOD', 'PILOT', 'VERSION', 'SUBSCRIBED TYPES']);
+const NON_TYPE_COLUMNS = new Set(['NAME', 'PROXY', 'CLUSTER', 'MESH', 'ISTIOD', 'PILOT', 'VERSION', 'SUBSCRIBED TYPES']);
 
 /** Any era's header, also one cut or trimmed by hand (`NAME CDS LDS EDS RDS`, no VERSION). */
 function isProxyStatusHeader(labels: string[]): boolean {
   const has = (l: string) => labels.includes(l);
+  if (labels[0] === 'CDS') return has('LDS') && (has('ISTIOD') || has('PILOT')); // the NAME column cut off by hand
   if (!(labels[0] === 'NAME' || labels[0] === 'PROXY')) return false;
   return has('SUBSCRIBED TYPES') || (has('CDS') && has('LDS')) || ((has('ISTIOD') || has('PILOT')) && has('VERSION'));
 }
@@ -25,15 +26,20 @@ function shapeOf(label: string): ColumnShape | undefined {
   return CORE_TYPES.has(label) ? XDS_CORE_STATUS : XDS_STATUS;
 }
 
-/** `SYNCED (6m40s)` -> SYNCED + age; `NOT_SENT` (`istioctl x ps`, ≤1.21) -> `NOT SENT`. */
+/**
+ * `SYNCED (6m40s)` -> SYNCED + age; `NOT_SENT` (`istioctl x ps`, ≤1.21) -> `NOT SENT`; 1.1-1.2's EDS
+ * percentage dropped (`SYNCED (100%)`, `STALE (Never Acknowledged) (20%)`).
+ */
 export function parseXdsCell(cell: string): XdsTypeStatus {
-  const m = /^([A-Z_ ]+?)(?: \(([^)]*)\))?$/.exec(cell);
+  const m = /^([A-Z_ ]+?)((?: \([^)]*\))*)$/.exec(cell);
   if (!m) return { status: cell };
-  const status = m[1]!.replace('_', ' ');
-  const paren = m[2];
-  if (paren === undefined || /%$/.test(paren)) return { status };
-  if (paren === 'Never Acknowledged') return { status: `${status} (Never Acknowledged)` };
-  return { status, age: paren };
+  let status = m[1]!.replace('_', ' ');
+  let age: string | undefined;
+  for (const [, paren = ''] of m[2]!.matchAll(/\(([^)]*)\)/g)) {
+    if (paren === 'Never Acknowledged') status = `${status} (Never Acknowledged)`;
+    else if (!/%$/.test(paren)) age = paren;
+  }
+  return age ? { status, age } : { status };
 }
 
 /** `5 (CDS,LDS,EDS,RDS,ECDS)` or `0`. */
@@ -68,8 +74,10 @@ export const proxyStatusTable = defineTable({
   },
   toRecord(row, table, file, problem) {
     const c = row.cells;
-    const proxy = requiredCell(row, ['NAME', 'PROXY'], problem);
-    if (!proxy) return undefined;
+    // A table whose NAME column was cut off by hand still says how its one proxy is synced.
+    const nameless = !('NAME' in c) && !('PROXY' in c);
+    const proxy = nameless ? '' : requiredCell(row, ['NAME', 'PROXY'], problem);
+    if (proxy === undefined) return undefined;
     const record: ProxyStatusRow = {
       proxy,
       ...splitProxyName(proxy),

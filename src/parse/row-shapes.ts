@@ -43,9 +43,11 @@ const SHAPES: Record<string, ColumnShape> = {
   'POLICY NAME': { value: NAME },
   'CERTIFICATE NAME': { value: /^(?:spiffe:\/\/\S+|[a-z0-9][-\w./:]*|ROOTCA|default)$/ },
   // Before 1.24 the column held only the first IP; 1.24's ADDRESS falls back to the hostname.
-  IP: { value: new RegExp(`^${IP}(?:,${IP})*$`), optional: true },
+  IP: { value: new RegExp(`^${IP}(?:,${IP})*$`), optional: true, rarelyEmpty: true },
   ADDRESS: { value: ADDRESSES },
   'POD IP': { value: new RegExp(`^${IP}$`) },
+  'WORKLOAD IP': { value: new RegExp(`^${IP}$`) },
+  'L7 SUPPORT': { value: /^(?:true|false)$/ },
   NETWORK: { value: new RegExp(`^(?!${IP}$)[-\\w.]+$`), optional: true },
   NODE: { value: NAME, optional: true },
   WAYPOINT: { value: /^(?:None|NA|[a-z0-9][-a-z0-9.]*)$/ },
@@ -78,8 +80,8 @@ const SHAPES: Record<string, ColumnShape> = {
 
 /** Per-xDS-type columns of proxy-status: `SYNCED`, `SYNCED (6m40s)`, `NOT SENT`, `STALE (Never Acknowledged)`, or empty. */
 export const XDS_STATUS: ColumnShape = {
-  value: new RegExp(`^${XDS_WORD}(?: \\((?:${AGE})\\))?$`),
-  maxTokens: 4,
+  value: new RegExp(`^${XDS_WORD}(?: \\((?:${AGE})\\)){0,2}$`),
+  maxTokens: 5,
   optional: true,
 };
 

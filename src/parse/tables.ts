@@ -26,8 +26,8 @@ export interface TableSpec<K extends keyof ParsedRecords = keyof ParsedRecords> 
    * to recognize rows with no command line above them either.
    */
   headers: { labels: string[]; anchored: boolean }[];
-  /** Each column's value shape, to read rows whose spacing was lost (default: `knownShape`). */
-  shapeOf?: ShapeOf;
+  /** Each column's value shape, to read rows whose spacing was lost (default: `knownShape`; null: none known). */
+  shapeOf?: ShapeOf | null;
 }
 
 /** Keeps each spec's record type checked where it is written, and lets specs share one list. */
@@ -51,7 +51,7 @@ export function tableParser(kind: FileKind, specs: readonly TableSpec[], mixedKi
         if (!isHeaderCandidate(line)) continue;
         const spec = specFor(headerLabels(line));
         if (!spec) continue;
-        const read = readTable(lines, i, file, spec.shapeOf ?? knownShape);
+        const read = readTable(lines, i, file, spec.shapeOf === null ? undefined : spec.shapeOf ?? knownShape);
         diagnostics.push(...read.diagnostics);
         const list = (records[spec.key] ??= []);
         for (const row of read.table.rows) {

@@ -12,6 +12,8 @@ import type { Diagnostic } from './types.js';
 const MULTI_WORD_LABELS = new Set([
   'POD NAME',
   'POD IP',
+  'WORKLOAD IP',
+  'L7 SUPPORT',
   'SERVICE NAME',
   'SERVICE VIP',
   'POLICY NAME',
@@ -81,6 +83,8 @@ export function readTable(lines: readonly string[], headerIndex: number, file: s
   const header = lines[headerIndex] ?? '';
   const indent = indentOf(header);
   const columns = splitHeader(header);
+  // A header whose labels are all one space apart was collapsed (or typed): its offsets cut nothing.
+  const trustOffsets = columns.length < 3 || columns.some((c, k) => k > 0 && c.start - (columns[k - 1]!.start + columns[k - 1]!.label.length) > 1);
   const rows: TableRow[] = [];
   const diagnostics: Diagnostic[] = [];
   let i = headerIndex + 1;
@@ -88,7 +92,7 @@ export function readTable(lines: readonly string[], headerIndex: number, file: s
     const text = lines[i]!;
     if (text.trim() === '' || isCommandLine(text) || indentOf(text) < indent) break;
     if (isElision(text)) continue;
-    const read = readRow(text, columns, shapeOf);
+    const read = readRow(text, columns, shapeOf, trustOffsets);
     if (read.problem) diagnostics.push({ file, line: i + 1, message: read.problem });
     if (read.cells) rows.push({ cells: read.cells, line: i + 1, text });
   }
@@ -96,30 +100,55 @@ export function readTable(lines: readonly string[], headerIndex: number, file: s
 }
 
 /** One row's cells (undefined when it cannot be read without guessing), and what went wrong. */
-export function readRow(text: string, columns: readonly TableColumn[], shapeOf?: ShapeOf): { cells?: Record<string, string>; problem?: string } {
+export function readRow(text: string, columns: readonly TableColumn[], shapeOf?: ShapeOf, trustOffsets = true): { cells?: Record<string, string>; problem?: string } {
   const labels = columns.map((c) => c.label);
-  const { cells, aligned } = cutAtOffsets(text, columns);
-  if (!shapeOf) return aligned ? { cells } : splitBySpacing(text, columns, cells);
+  // `row-name  SYNCED ...`: whoever pasted it cut the row; the columns it never reaches are unknown.
+  const elided = TRAILING_ELISION.test(text);
+  const body = elided ? text.replace(TRAILING_ELISION, '') : text;
+  const cut = cutAtOffsets(body, columns);
+  const { cells } = cut;
+  // A header one space apart is collapsed, or a padding-1 table whose values are all shorter than
+  // its labels: then a row padded with runs of spaces still says its offsets are real.
+  const aligned = cut.aligned && (trustOffsets || !shapeOf || / {2}/.test(body.trim()));
+  if (!shapeOf) return aligned ? { cells } : splitBySpacing(body, columns, cells);
   if (aligned) {
     if (cellsFitShapes(cells, shapeOf)) return { cells };
-    // A real row cut at a width: the columns it reaches read by offset, the others unknown.
-    const reached = columns.filter((c) => c.start < text.trimEnd().length);
-    if (reached.length > 0 && reached.length < columns.length) {
-      const partial = Object.fromEntries(reached.map((c) => [c.label, cells[c.label]!]));
-      if (cellsFitShapes(partial, shapeOf)) return { cells: partial, problem: `row ends before column ${columns[reached.length]!.label} (cut?); read up to there` };
-    }
+    const partial = readCutRow(body, columns, cells, shapeOf);
+    if (partial) return elided ? { cells: partial.cells } : partial;
   }
-  const elided = TRAILING_ELISION.test(text);
-  const tokens = rowTokens(elided ? text.replace(TRAILING_ELISION, '') : text);
+  const tokens = rowTokens(body);
   const alignment = alignTokens(tokens, labels, shapeOf, elided);
   if (alignment.kind === 'one') return { cells: alignment.cells };
-  // Real output with a value we do not know the shape of: the offsets are still right.
+  // Real tabwriter output holding values of shapes we do not know (a newer istioctl): its offsets are right.
   if (aligned) return { cells };
   if (alignment.kind === 'ambiguous') {
     const [a, b] = alignment.readings as [Record<string, string>, Record<string, string>];
     return { problem: `row can be read two ways (${describeReading(a, b)} or ${describeReading(b, a)}); skipped` };
   }
-  return splitBySpacing(text, columns, cells);
+  // One value per column is what a person reads too (values are apart by runs of spaces, or by one
+  // space in a collapsed row); the values that do not look right are said.
+  const values = [body.trim().split(/\s{2,}/), tokens].find((v) => v.length === labels.length);
+  if (values) {
+    const read = Object.fromEntries(labels.map((l, k) => [l, values[k]!]));
+    const odd = labels.filter((l) => !cellsFitShapes({ [l]: read[l]! }, shapeOf));
+    return { cells: read, problem: `row read one value per column, but ${odd.map((l) => `${l} '${read[l]}'`).join(', ')} ${odd.length > 1 ? 'are' : 'is'} not what istioctl prints there` };
+  }
+  return { problem: `row does not fit the columns ${labels.join(', ')}, by position or by its values; skipped` };
+}
+
+/**
+ * A real row cut at a width: the columns it reaches read by offset, the others unknown; the last one
+ * it reaches may hold half a value (`NOT S`), which is dropped rather than misread.
+ */
+function readCutRow(text: string, columns: readonly TableColumn[], cells: Record<string, string>, shapeOf: ShapeOf): { cells: Record<string, string>; problem: string } | undefined {
+  const reached = columns.filter((c) => c.start < text.trimEnd().length);
+  if (reached.length === 0 || reached.length === columns.length) return undefined;
+  const partial = Object.fromEntries(reached.map((c) => [c.label, cells[c.label]!]));
+  if (cellsFitShapes(partial, shapeOf)) return { cells: partial, problem: `row ends before column ${columns[reached.length]!.label} (cut?); read up to there` };
+  const last = reached[reached.length - 1]!.label;
+  delete partial[last];
+  if (reached.length > 1 && cellsFitShapes(partial, shapeOf)) return { cells: partial, problem: `row ends in column ${last} (cut?); read up to there` };
+  return undefined;
 }
 
 function cutAtOffsets(text: string, columns: readonly TableColumn[]): { cells: Record<string, string>; aligned: boolean } {

@@ -30,6 +30,8 @@ export type FileKind =
   | 'ztunnel-config-dump'
   | 'proxy-status'
   | 'proxy-status-json'
+  /** `istioctl proxy-status <pod>`: istiod's config compared with one proxy's. */
+  | 'proxy-status-diff'
   | 'istiod-syncz'
   | 'analyze'
   | 'analyze-json'

@@ -13,7 +13,8 @@ export const ztunnelWorkloadTable = defineTable({
   kind: 'ztunnel-workloads',
   key: 'ztunnelWorkloads',
   noun: 'workloads',
-  isHeader: (l) => has(l, 'NAMESPACE', 'NODE') && (l.includes('POD NAME') || l.includes('NAME')) && (l.includes('ADDRESS') || l.includes('IP') || l.includes('POD IP')),
+  // Every release's header, and the pre-release ones pasted in issues (`WORKLOAD IP NODE NAME PROTOCOL`, `L7 SUPPORT`).
+  isHeader: (l) => l.includes('NODE') && (l.includes('POD NAME') || l.includes('NAME')) && ['ADDRESS', 'IP', 'POD IP', 'WORKLOAD IP'].some((a) => l.includes(a)) && (l.includes('NAMESPACE') || l.includes('PROTOCOL')),
   headers: [
     { labels: ['NAMESPACE', 'POD NAME', 'ADDRESS', 'NODE', 'WAYPOINT', 'PROTOCOL'], anchored: true }, // 1.22+ (IP before 1.24)
     { labels: ['NAMESPACE', 'NAME', 'NETWORK', 'IP', 'NODE', 'WAYPOINT', 'PROTOCOL'], anchored: true }, // 1.21
@@ -22,13 +23,14 @@ export const ztunnelWorkloadTable = defineTable({
   ],
   toRecord(row, _table, file, problem) {
     const c = row.cells;
-    const namespace = requiredCell(row, ['NAMESPACE'], problem);
-    const name = namespace && requiredCell(row, ['POD NAME', 'NAME'], problem);
-    if (!namespace || !name) return undefined;
+    // Pre-release tables had no NAMESPACE column; where the column exists, a row needs one.
+    const namespace = 'NAMESPACE' in c ? requiredCell(row, ['NAMESPACE'], problem) : '';
+    const name = namespace !== undefined && requiredCell(row, ['POD NAME', 'NAME'], problem);
+    if (namespace === undefined || !name) return undefined;
     return {
       namespace,
       name,
-      address: c['ADDRESS'] ?? c['IP'] ?? c['POD IP'] ?? '',
+      address: c['ADDRESS'] ?? c['IP'] ?? c['POD IP'] ?? c['WORKLOAD IP'] ?? '',
       node: c['NODE'] ?? '',
       waypoint: c['WAYPOINT'] ?? '',
       protocol: c['PROTOCOL'] ?? '',

@@ -70,6 +70,8 @@ function expectedKind(row: IndexRow): FileKind {
   if (/summary_withheaders/.test(row.file)) return 'proxy-config-table';
   // A `$ kubectl ... | xargs istioctl pc endpoints` block still prints the endpoint table header.
   if (/^ENDPOINT\s+STATUS\s+OUTLIER CHECK\s+CLUSTER$/m.test(text())) return 'proxy-config-table';
+  // `istioctl proxy-status <pod>`: istiod's config compared with the proxy's.
+  if (row.signature === 'diff') return 'proxy-status-diff';
   // The command failed and the docs show its error: a failed capture, not an unknown file.
   if (/^\$ .*\nError: /.test(text())) return 'command-error';
   return 'unknown';
