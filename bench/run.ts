@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import yaml from 'js-yaml';
 import { parseFile } from '../src/parse/index.js';
-import { buildSnapshot } from '../src/model/snapshot.js';
+import { buildSnapshot } from '../src/model/build.js';
 import { runRules } from '../src/rules/engine.js';
 import { BUILTIN_RULES } from '../src/rules/index.js';
 

@@ -5,7 +5,8 @@
 import { pathContext } from './bundle/layout.js';
 import { collect, readBundleEntries } from './bundle/read.js';
 import type { BundleLimits, BundleReadSummary } from './bundle/types.js';
-import { buildSnapshot, type ClusterSnapshot } from './model/snapshot.js';
+import { buildSnapshot } from './model/build.js';
+import type { ClusterSnapshot } from './model/snapshot.js';
 import type { WaypointBinding } from './model/waypoint.js';
 import { headLines, parseFile, type ParsedFile } from './parse/index.js';
 import { createLogParser, detectLog, LineSplitter, logParseResult, type LogKind } from './parse/logs.js';

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/bundle/types.js';
-import { buildSnapshot } from '../src/model/snapshot.js';
+import { buildSnapshot } from '../src/model/build.js';
 import { analyzeBundle, readParsedFiles } from '../src/pipeline.js';
 import { BUILTIN_RULES } from '../src/rules/index.js';
 import { ROOT } from './helpers.js';

@@ -9,7 +9,7 @@ import type { BundleLimits } from '../bundle/types.js';
 import { InputError } from '../errors.js';
 import { readParsedFiles } from '../pipeline.js';
 import { parseFile, type ParsedFile } from '../parse/index.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 const TEXT_RECORD_LIMIT = 20;
 

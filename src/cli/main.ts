@@ -15,7 +15,10 @@ import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import { renderSummary } from '../report/terminal.js';
 import { VERSION } from '../version.js';
+import type { Io } from './io.js';
 import { runInspect } from './inspect.js';
+
+export type { Io } from './io.js';
 import { parseCount, parseSize } from './options.js';
 import { analyzeSetup, collectValues, registerRulesCommands } from './rules-commands.js';
 
@@ -23,11 +26,6 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  color: boolean;
-}
 
 const RENDERERS: Record<string, { render: (r: AnalysisResult) => string; extension: string }> = {
   html: { render: renderHtml, extension: 'html' },

@@ -11,7 +11,7 @@ import { isCustomRule, loadCustomRules } from '../rules/custom.js';
 import { BUILTIN_RULES } from '../rules/index.js';
 import { findConfig, loadConfig, parseSuppression, type Suppression } from '../rules/suppress.js';
 import type { Rule, RuleMeta } from '../rules/types.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** The built-in rules, then the custom ones of `rulesPath` (a file or folder) when given. */
 export async function loadRules(rulesPath?: string): Promise<Rule[]> {

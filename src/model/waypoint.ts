@@ -4,62 +4,16 @@
  */
 import type { KubeObject, Provenance, ZtunnelService, ZtunnelWorkload } from '../parse/types.js';
 import { gatewayAddresses, hboneListener, selectorMatches } from './objects.js';
-import { getObject, objectsOf, type ClusterSnapshot } from './snapshot.js';
+import { getObject, objectsOf } from './snapshot.js';
+import type { ClusterSnapshot, TrafficType, WaypointBinding, WaypointFor, WaypointRequest } from './types.js';
+
+export type { BindingState, TrafficType, WaypointBinding, WaypointFor, WaypointRequest } from './types.js';
 
 export const USE_WAYPOINT = 'istio.io/use-waypoint';
 export const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
 export const WAYPOINT_FOR = 'istio.io/waypoint-for';
 const MANAGED_BY = 'gateway.istio.io/managed';
 const MESH_CONTROLLER = 'istio.io-mesh-controller';
-
-/** Services are bound through service-addressed traffic, pods through pod-IP-addressed traffic. */
-export type TrafficType = 'service' | 'workload';
-
-/** What the labels ask for: a waypoint name and namespace, and the object that carried the label. */
-export interface WaypointRequest {
-  namespace: string;
-  name: string;
-  from: 'object' | 'namespace';
-  label: Provenance;
-  namespaceLabel?: Provenance;
-}
-
-/** The effective `istio.io/waypoint-for` of a waypoint: Gateway label, else GatewayClass label, else `service`. */
-export interface WaypointFor {
-  value: string;
-  from: 'Gateway' | 'GatewayClass' | 'default';
-  source?: Provenance;
-}
-
-export type BindingState =
-  | 'bound'
-  | 'no-label'
-  | 'opted-out'
-  | 'waypoint-missing'
-  /** The Gateway exists but has no status.addresses yet: istiod ignores it (no fallback either). */
-  | 'waypoint-not-ready'
-  /** The object's own label names a waypoint that does not accept its traffic type: an error in Istio. */
-  | 'traffic-type-unsupported'
-  /** A pod inherits a namespace waypoint that only takes service traffic: silently none, by design. */
-  | 'inherited-service-only'
-  /** The waypoint is in another namespace and its HBONE listener's allowedRoutes does not admit this one. */
-  | 'attachment-denied';
-
-export interface WaypointBinding {
-  subject: KubeObject;
-  trafficType: TrafficType;
-  state: BindingState;
-  request?: WaypointRequest;
-  gateway?: KubeObject;
-  waypointFor?: WaypointFor;
-  /** What ztunnel should print in its WAYPOINT column: the waypoint's name, or `None`. */
-  expected: string;
-  /** What ztunnel printed, when the bundle has its table. */
-  observed?: { waypoint: string; source: Provenance };
-  /** istiod's verdict, the `istio.io/WaypointBound` condition (Services, ServiceEntries, WorkloadEntries; since 1.24). */
-  istiod?: { status: string; reason?: string; message?: string; source: Provenance };
-  explanation: string;
-}
 
 /** Reads `use-waypoint` from the object, else from its namespace; `use-waypoint-namespace` from the same object. */
 export function requestedWaypoint(object: KubeObject, namespaceObject: KubeObject | undefined): WaypointRequest | 'none' | undefined {

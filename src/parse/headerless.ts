@@ -93,6 +93,8 @@ export function headerlessTableParser(specs: readonly TableSpec[]): FileParser {
         kind: spec.kind,
         records: { [spec.key]: records } as Partial<ParsedRecords>,
         diagnostics,
+        // Rows without their header were picked out of a table (grep) or cut from it by hand.
+        incomplete: [spec.key],
         summary: `${records.length} ${spec.noun} (rows without a header, read as ${labels.join(' ')} from ${how})`,
       };
     },

@@ -5,7 +5,7 @@
 import { decodeText, splitLines } from '../text/decode.js';
 import { commandErrorParser } from './command-error.js';
 import { headerlessTableParser } from './headerless.js';
-import { cleanPaste, PASTE_BYTES, splitAtCommands, stripCommonPrefix, type PasteSegment } from './paste.js';
+import { cleanPaste, commandIntent, PASTE_BYTES, splitAtCommands, stripCommonPrefix, type PasteSegment } from './paste.js';
 import { analyzeJsonParser, analyzeTextParser } from './analyze.js';
 import { bugReportVersionsParser, istioctlVersionParser } from './istioctl-version.js';
 import { istiodSynczParser } from './istiod-debug.js';
@@ -136,6 +136,10 @@ function parseOutput(file: string, paste: Paste, segment: PasteSegment, context:
   }
   try {
     const { kind, ...result } = parser.parse(input);
+    // `istioctl ps | grep x`, `istioctl ps --revision canary`: only some of the output.
+    if (segment.command !== undefined && commandIntent(segment.command).filtered) {
+      result.incomplete = Object.keys(result.records) as (keyof ParsedRecords)[];
+    }
     return { kind: kind ?? parser.kind, ...result };
   } catch (err) {
     // Parsers must not throw on content; if one does, the file is reported rather than the run lost.
@@ -181,6 +185,7 @@ function mergeParts(parts: { segment: PasteSegment; result: ParseResult & { kind
   const records: Partial<Record<keyof ParsedRecords, unknown[]>> = {};
   const diagnostics: Diagnostic[] = [];
   const captured = new Set<string>();
+  const incomplete = new Set<keyof ParsedRecords>();
   for (const { result } of parts) {
     for (const [key, list] of Object.entries(result.records) as [keyof ParsedRecords, unknown[]][]) {
       const target = (records[key] ??= []);
@@ -188,6 +193,7 @@ function mergeParts(parts: { segment: PasteSegment; result: ParseResult & { kind
     }
     diagnostics.push(...result.diagnostics);
     for (const k of result.capturedKinds ?? []) captured.add(k);
+    for (const k of result.incomplete ?? []) incomplete.add(k);
   }
   const listed: ParsedPart[] = parts.map(({ segment, result }) => ({
     line: (segment.commandLine ?? segment.start) + 1,
@@ -201,6 +207,7 @@ function mergeParts(parts: { segment: PasteSegment; result: ParseResult & { kind
     records: records as Partial<ParsedRecords>,
     diagnostics,
     ...(captured.size ? { capturedKinds: [...captured] } : {}),
+    ...(incomplete.size ? { incomplete: [...incomplete] } : {}),
     summary: `${parts.length} outputs: ${listed.map((p) => `${p.kind} (${p.summary})`).join('; ')}`,
     parts: listed,
   };

@@ -191,7 +191,8 @@ const VALUED_FLAGS = new Set(['-n', '--namespace', '-i', '--istioNamespace', '--
 /** Reads what a command prints: `kubectl exec ... -- istioctl ps`, `docker exec x istioctl zc w`, `./istioctl x zc svc`. */
 export function commandIntent(command: string): CommandIntent {
   const [main = '', ...pipes] = command.split(/\s\|\s?|\|\s/);
-  const filtered = pipes.some((p) => /^\s*(?:grep|egrep|head|tail|awk|sed|cut|sort|column|less|more)\b/.test(p));
+  // Piped through a filter, or `istioctl ps --revision x` (only that revision's proxies).
+  const filtered = pipes.some((p) => /^\s*(?:grep|egrep|head|tail|awk|sed|cut|less|more)\b/.test(p)) || /\s(?:-r|--revision)[\s=]/.test(main);
   const words = main.trim().split(/\s+/);
   const at = words.findIndex((w) => /(?:^|\/)istioctl(?:-\d[\w.-]*)?$|^istioctl\/cmd\/istioctl\/main\.go$/.test(w));
   if (at === -1) return { ...kubectlIntent(words), filtered };

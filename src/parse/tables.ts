@@ -46,6 +46,7 @@ export function tableParser(kind: FileKind, specs: readonly TableSpec[], mixedKi
       const diagnostics: Diagnostic[] = [];
       const counts = new Map<TableSpec, number>();
       const notes: string[] = [];
+      const incomplete = new Set<keyof ParsedRecords>();
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
         if (!isHeaderCandidate(line)) continue;
@@ -59,6 +60,7 @@ export function tableParser(kind: FileKind, specs: readonly TableSpec[], mixedKi
           if (record !== undefined) list.push(record);
         }
         counts.set(spec, (counts.get(spec) ?? 0) + read.table.rows.length);
+        if (read.table.elided) incomplete.add(spec.key);
         if (spec.describe) notes.push(spec.describe(read.table));
         i = read.end - 1;
       }
@@ -68,7 +70,8 @@ export function tableParser(kind: FileKind, specs: readonly TableSpec[], mixedKi
         kind: kinds.size === 1 ? [...kinds][0]! : kinds.size > 1 ? mixedKind : kind,
         records: records as Partial<ParsedRecords>,
         diagnostics,
-        summary: summary || 'no table rows',
+        ...(incomplete.size ? { incomplete: [...incomplete] } : {}),
+        summary: (summary || 'no table rows') + (incomplete.size ? ', rows elided' : ''),
       };
     },
   };

@@ -51,6 +51,8 @@ export interface Table {
   columns: TableColumn[];
   headerLine: number;
   rows: TableRow[];
+  /** Rows were left out by hand (`...`, `…`): the table is not the whole output. */
+  elided?: boolean;
 }
 
 /** Header labels with their start offsets; multi-word labels are joined when separated by one space. */
@@ -87,16 +89,18 @@ export function readTable(lines: readonly string[], headerIndex: number, file: s
   const trustOffsets = columns.length < 3 || columns.some((c, k) => k > 0 && c.start - (columns[k - 1]!.start + columns[k - 1]!.label.length) > 1);
   const rows: TableRow[] = [];
   const diagnostics: Diagnostic[] = [];
+  let elided = false;
   let i = headerIndex + 1;
   for (; i < lines.length; i++) {
     const text = lines[i]!;
     if (text.trim() === '' || isCommandLine(text) || indentOf(text) < indent) break;
+    if (isElision(text) || TRAILING_ELISION.test(text)) elided = true;
     if (isElision(text)) continue;
     const read = readRow(text, columns, shapeOf, trustOffsets);
     if (read.problem) diagnostics.push({ file, line: i + 1, message: read.problem });
     if (read.cells) rows.push({ cells: read.cells, line: i + 1, text });
   }
-  return { table: { columns, headerLine: headerIndex + 1, rows }, diagnostics, end: i };
+  return { table: { columns, headerLine: headerIndex + 1, rows, ...(elided ? { elided } : {}) }, diagnostics, end: i };
 }
 
 /** One row's cells (undefined when it cannot be read without guessing), and what went wrong. */

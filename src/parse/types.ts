@@ -372,6 +372,11 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
   /** Resource kinds this file is known to have captured, even when it listed none (an empty List). */
   capturedKinds?: string[];
+  /**
+   * Records this file holds only some of: rows elided with `...`, or an output filtered by `| grep`.
+   * What such a capture does not list may still exist, so no rule may read its absence as a fact.
+   */
+  incomplete?: (keyof ParsedRecords)[];
   /** A one-line description for the inventory, e.g. "12 workloads (Istio 1.24+ columns)". */
   summary: string;
 }

@@ -4,7 +4,8 @@
  */
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { buildSnapshot, type ClusterSnapshot } from '../../src/model/snapshot.js';
+import { buildSnapshot } from '../../src/model/build.js';
+import type { ClusterSnapshot } from '../../src/model/snapshot.js';
 import { runRule } from '../../src/rules/engine.js';
 import type { Finding, Rule } from '../../src/rules/types.js';
 import { parseText } from '../helpers.js';
