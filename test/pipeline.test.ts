@@ -35,7 +35,7 @@ describe('logs larger than the sniffing head stream through the parser', () => {
 });
 
 describe('a capture the collector tried and failed', () => {
-  it('is named in the inconclusive findings that needed it, with what the command printed', async () => {
+  it('is named beside the capture it would have given, with what the command printed', async () => {
     const dir = join(work, 'forbidden');
     cpSync(join(ROOT, 'samples', 'bookinfo-broken'), dir, { recursive: true });
     rmSync(join(dir, 'kubectl', 'gateways.yaml'));
@@ -48,9 +48,10 @@ describe('a capture the collector tried and failed', () => {
       commands: [{ argv: ['kubectl', '--context', 'k3d-bookinfo', 'get', 'gateways.gateway.networking.k8s.io', '-A', '-o', 'json'], file: 'kubectl/gateways.json', exitCode: 1, durationMs: 210, bytes: 0, timedOut: false, stderrFile: 'stderr/11.txt' }],
     }, null, 2));
     const result = await analyzeBundle(dir, { limits: DEFAULT_LIMITS, rules: BUILTIN_RULES });
-    const wp001 = result.findings.find((f) => f.ruleId === 'WP001')!;
-    expect(wp001.status).toBe('inconclusive');
-    expect(wp001.message).toContain('The collector ran `kubectl --context k3d-bookinfo get gateways.gateway.networking.k8s.io -A -o json`, which failed with exit 1: Error from server (Forbidden)');
+    expect(result.rules.find((r) => r.id === 'WP001')).toMatchObject({ outcome: 'not-checked', missing: [['kube:Gateway']] });
+    const objects = result.notChecked.find((g) => g.id === 'kubernetes-objects')!;
+    expect(objects.rules).toContain('WP001');
+    expect(objects.attempts).toEqual(['The collector ran `kubectl --context k3d-bookinfo get gateways.gateway.networking.k8s.io -A -o json`, which failed with exit 1: Error from server (Forbidden): gateways.gateway.networking.k8s.io is forbidden: User "support" cannot list resource "gateways".']);
     expect(result.collection?.problems).toHaveLength(1);
   });
 });

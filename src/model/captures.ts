@@ -22,6 +22,9 @@ const KUBE_RESOURCE_NAMES: Record<string, string> = {
   GatewayClass: 'gatewayclasses.gateway.networking.k8s.io',
   ServiceEntry: 'serviceentries.networking.istio.io',
   WorkloadEntry: 'workloadentries.networking.istio.io',
+  HTTPRoute: 'httproutes.gateway.networking.k8s.io',
+  GRPCRoute: 'grpcroutes.gateway.networking.k8s.io',
+  AuthorizationPolicy: 'authorizationpolicies.security.istio.io',
 };
 
 /** The command that collects a capture, for "what this bundle could not show". */
@@ -45,12 +48,14 @@ export function collectCommand(capture: Capture): string {
       return 'istioctl proxy-status';
     case 'analyze':
       return 'istioctl analyze -A';
-    default: {
-      const kind = capture.slice('kube:'.length);
-      const resource = KUBE_RESOURCE_NAMES[kind] ?? `${kind.toLowerCase()}s`;
-      return `kubectl get ${resource} -A -o json`;
-    }
+    default:
+      return `kubectl get ${kubeResourceName(capture.slice('kube:'.length))} -A -o json`;
   }
+}
+
+/** The resource name kubectl takes for a kind: `gateways.gateway.networking.k8s.io` for Gateway. */
+export function kubeResourceName(kind: string): string {
+  return KUBE_RESOURCE_NAMES[kind] ?? `${kind.toLowerCase()}s`;
 }
 
 export function describeCapture(capture: Capture): string {

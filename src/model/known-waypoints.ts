@@ -5,7 +5,7 @@
  * (`<gateway>-<replicaset hash>-<id>`) in ztunnel's workload table and in proxy-status. Those are
  * marked inferred, with the lines they were inferred from.
  */
-import type { Provenance } from '../parse/types.js';
+import type { ProxyStatusRow, Provenance } from '../parse/types.js';
 import { GATEWAY_NAME_LABEL, isPodReady, isWaypointGateway } from './objects.js';
 import { getObject, objectKey, objectsOf } from './snapshot.js';
 import type { ClusterSnapshot, KnownWaypoint, WaypointEvidence, WaypointProxy } from './types.js';
@@ -118,6 +118,20 @@ export function waypointColumnNames(snapshot: ClusterSnapshot): Map<string, { co
     else names.set(row.waypoint, { count: 1, namespace: row.namespace, source: row.source });
   }
   return names;
+}
+
+/**
+ * Types a waypoint may legitimately never be sent: routes are inline in its listeners (no RDS), ECDS
+ * only carries WasmPlugins, and a waypoint serving only pod-addressed traffic has no EDS clusters.
+ */
+const NOT_SENT_IS_NORMAL = new Set(['RDS', 'ECDS', 'EDS']);
+const HEALTHY = new Set(['SYNCED', 'IGNORED']);
+
+/** A waypoint's xDS types that are not in sync, as `CDS STALE (5m)`; empty when all are (or when the row hides state). */
+export function waypointSyncProblems(row: ProxyStatusRow): string[] {
+  return Object.entries(row.xds ?? {})
+    .filter(([type, s]) => !HEALTHY.has(s.status) && !(s.status === 'NOT SENT' && NOT_SENT_IS_NORMAL.has(type)))
+    .map(([type, s]) => `${type} ${s.status}${s.age ? ` (${s.age})` : ''}`);
 }
 
 /** A waypoint proxy that is running and ready as far as the bundle can tell (its pod object, when captured). */

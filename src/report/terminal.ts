@@ -14,6 +14,9 @@ export function renderSummary(result: AnalysisResult, color: boolean): string {
     `  ${sev.error(plural(counts.error, 'error'))}, ${sev.warning(plural(counts.warning, 'warning'))}, ${counts.info} info, ${counts.inconclusive} inconclusive` +
       (result.suppressed.length ? `, ${result.suppressed.length} suppressed (listed in the report)` : ''),
   ];
+  if (result.notChecked.length) {
+    out.push(`  ${plural(counts.notChecked, 'check')} not run for lack of: ${result.notChecked.map((g) => g.what).join('; ')} (what to collect is in the report)`);
+  }
   // Custom rule ids can be long; the column fits the longest shown.
   const idWidth = Math.max(7, ...result.findings.map((f) => f.ruleId.length));
   const failures = result.findings.filter((f) => f.status === 'fail');

@@ -1,13 +1,15 @@
 /**
  * Runs rules over a snapshot. Because each rule declares what it needs, the engine (not the rule)
- * turns a missing capture into an inconclusive finding that says what to collect.
+ * knows when a capture is missing: the rule does not run, and the report says once, per capture,
+ * what to collect and which checks it would decide (coverage.ts).
  */
 import { collectCommand, describeCapture, type Capture } from '../model/captures.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
 import { linkAnalyzeFindings } from './ist-links.js';
 import type { Finding, Rule, RuleMeta } from './types.js';
 
-export type RuleOutcome = 'fail' | 'pass' | 'inconclusive';
+/** `not-checked`: a capture it needs is missing, so it did not run. */
+export type RuleOutcome = 'fail' | 'pass' | 'inconclusive' | 'not-checked';
 
 export interface RuleResult {
   id: string;
@@ -15,6 +17,8 @@ export interface RuleResult {
   severity: RuleMeta['severity'];
   outcome: RuleOutcome;
   findings: number;
+  /** For `not-checked`: what is missing, each entry a set of alternatives. */
+  missing?: Capture[][];
 }
 
 export interface EngineResult {
@@ -22,9 +26,10 @@ export interface EngineResult {
   rules: RuleResult[];
 }
 
-export function missingCaptures(meta: RuleMeta, captured: ReadonlySet<Capture>): Capture[] {
-  const missing = meta.needs.filter((c) => !captured.has(c));
-  if (meta.needsAnyOf && !meta.needsAnyOf.some((c) => captured.has(c))) missing.push(...meta.needsAnyOf);
+/** What a rule lacks: each entry a set of alternatives (a `needs` capture alone, or the `needsAnyOf` set). */
+export function missingCaptures(meta: RuleMeta, captured: ReadonlySet<Capture>): Capture[][] {
+  const missing = meta.needs.filter((c) => !captured.has(c)).map((c) => [c]);
+  if (meta.needsAnyOf && !meta.needsAnyOf.some((c) => captured.has(c))) missing.push([...meta.needsAnyOf]);
   return missing;
 }
 
@@ -36,9 +41,10 @@ export function runRule(rule: Rule, snapshot: ClusterSnapshot): Finding[] {
     return [{
       ...base,
       status: 'inconclusive',
-      message: `Not checked: the bundle has no ${missing.map(describeCapture).join(meta.needsAnyOf ? ' or ' : ', ')}.`,
+      message: `Not checked: the bundle has no ${missing.map((alternatives) => alternatives.map(describeCapture).join(' or ')).join(', ')}.`,
       evidence: [],
-      collect: missing.map(collectCommand),
+      collect: missing.flat().map(collectCommand),
+      missing,
     }];
   }
   const findings: Finding[] = [];
@@ -60,10 +66,17 @@ export function runRules(rules: readonly Rule[], snapshot: ClusterSnapshot): Eng
   const results: RuleResult[] = [];
   for (const rule of rules) {
     const ruleFindings = runRule(rule, snapshot);
+    const result: RuleResult = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, outcome: 'pass', findings: 0 };
+    const notRun = ruleFindings.find((f) => f.missing);
+    if (notRun) {
+      results.push({ ...result, outcome: 'not-checked', missing: notRun.missing! });
+      continue;
+    }
     findings.push(...ruleFindings);
     const failed = ruleFindings.filter((f) => f.status === 'fail').length;
-    const outcome: RuleOutcome = failed > 0 ? 'fail' : ruleFindings.length > 0 ? 'inconclusive' : 'pass';
-    results.push({ id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, outcome, findings: ruleFindings.length });
+    result.outcome = failed > 0 ? 'fail' : ruleFindings.length > 0 ? 'inconclusive' : 'pass';
+    result.findings = ruleFindings.length;
+    results.push(result);
   }
   return { findings: sortFindings(linkAnalyzeFindings(findings)), rules: results };
 }

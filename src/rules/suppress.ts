@@ -119,6 +119,11 @@ export function applySuppressions(findings: readonly Finding[], suppressions: re
   return { kept, suppressed };
 }
 
+/** Whether a suppression silences a whole rule (no subject): a rule the user ignores is not asked for either. */
+export function isRuleIgnored(ruleId: string, suppressions: readonly Suppression[]): boolean {
+  return suppressions.some((s) => !s.subject && s.ruleId.test(ruleId));
+}
+
 /** Reads and validates a `.waypoint-analyze.yaml` (schemas/config.schema.json). An empty file is an empty config. */
 export async function loadConfig(path: string): Promise<WaypointConfig> {
   const data = (await readDocument(path)) ?? {};

@@ -38,6 +38,11 @@ export interface Finding {
   docs?: string;
   /** For inconclusive findings: the commands whose output would decide the question. */
   collect?: string[];
+  /**
+   * Set by the engine when the rule could not run for lack of captures: each entry is a set of
+   * alternatives, one of which would do. The engine reports these grouped by capture, not as findings.
+   */
+  missing?: Capture[][];
 }
 
 export interface RuleMeta {

@@ -13,6 +13,8 @@ interface Report {
   findings: { ruleId: string; status: string; severity: string; subject?: { kind: string; namespace?: string; name: string } }[];
   suppressed: { ruleId: string; subject?: string; reason: string; status: string }[];
   counts: { error: number };
+  rules: { id: string; outcome: string; missing?: string[][] }[];
+  notChecked: { id: string; commands: string[]; rules: string[] }[];
 }
 
 
@@ -29,7 +31,7 @@ describe('waypoint-analyze rules', () => {
     expect(lines[0]).toMatch(/^ID\s+SEVERITY\s+TITLE\s+NEEDS$/);
     expect(lines.find((l) => l.startsWith('WP001 '))).toMatch(/^WP001\s+error\s+use-waypoint names a waypoint that does not exist\s+kube:Gateway, one of kube:Namespace\|kube:Service\|kube:Pod$/);
     expect(lines.find((l) => l.startsWith('WP004 '))).toMatch(/^WP004\s+error\s+Pod labelled with a waypoint that only accepts service traffic\s+kube:Pod, kube:Gateway$/);
-    expect(lines.find((l) => l.startsWith('WP037 '))).toMatch(/^WP037\s+error\s+.+\s+proxy-status, kube:Pod$/);
+    expect(lines.find((l) => l.startsWith('WP037 '))).toMatch(/^WP037\s+error\s+.+\s+proxy-status$/);
   });
 
   it('--format json', async () => {
@@ -38,7 +40,7 @@ describe('waypoint-analyze rules', () => {
     const rules = JSON.parse(stdout) as { id: string; needs: string[]; needsAnyOf?: string[] }[];
     expect(rules.find((r) => r.id === 'WP004')).toEqual({ id: 'WP004', severity: 'error', title: 'Pod labelled with a waypoint that only accepts service traffic', needs: ['kube:Pod', 'kube:Gateway'] });
     expect(rules.find((r) => r.id === 'WP001')).toMatchObject({ needs: ['kube:Gateway'], needsAnyOf: ['kube:Namespace', 'kube:Service', 'kube:Pod'] });
-    expect(rules.find((r) => r.id === 'WP037')).toMatchObject({ needs: ['proxy-status', 'kube:Pod'] });
+    expect(rules.find((r) => r.id === 'WP037')).toMatchObject({ needs: ['proxy-status'] });
   });
 
   it('--rules adds the custom rules, with the file they come from', async () => {
@@ -198,8 +200,9 @@ describe('custom rules on analyze', () => {
     expect(failingIds(report)).toEqual(['SERVICE-WAYPOINT-NOT-BOUND', 'WP001', 'WP004', 'WP037']);
     const bound = report.findings.find((f) => f.ruleId === 'SERVICE-WAYPOINT-NOT-BOUND')!;
     expect(bound).toMatchObject({ severity: 'warning', subject: { kind: 'Service', namespace: 'default', name: 'ratings' } });
-    // No logs in this bundle: the access log rule says so, and what to collect.
-    expect(report.findings.find((f) => f.ruleId === 'RBAC-DENIED-REQUESTS')).toMatchObject({ status: 'inconclusive', collect: ['kubectl logs <pod> -n <namespace> --since 1h'] });
+    // No logs in this bundle: the access log rule did not run, and the report says what to collect.
+    expect(report.rules.find((r) => r.id === 'RBAC-DENIED-REQUESTS')).toMatchObject({ outcome: 'not-checked', missing: [['logs']] });
+    expect(report.notChecked.find((g) => g.id === 'logs')).toMatchObject({ commands: ['kubectl logs <pod> -n <namespace> --since 1h'], rules: expect.arrayContaining(['RBAC-DENIED-REQUESTS']) });
     // All waypoint pods run: silent.
     expect(report.findings.some((f) => f.ruleId === 'WAYPOINT-POD-NOT-RUNNING')).toBe(false);
     expect(validateReport(report)).toEqual([]);
@@ -207,7 +210,9 @@ describe('custom rules on analyze', () => {
 
   it('custom findings can be suppressed like any other', async () => {
     const { report } = await jsonReport(sample('bookinfo-broken.tgz'), '--rules', sample('rules'), '--ignore', 'SERVICE-WAYPOINT-NOT-BOUND:default/ratings', '--ignore', 'RBAC-*');
-    expect(report.suppressed.map((s) => [s.ruleId, s.status])).toEqual([['SERVICE-WAYPOINT-NOT-BOUND', 'fail'], ['RBAC-DENIED-REQUESTS', 'inconclusive']]);
+    expect(report.suppressed.map((s) => [s.ruleId, s.status])).toEqual([['SERVICE-WAYPOINT-NOT-BOUND', 'fail']]);
+    // An ignored rule that could not run is not asked for either.
+    expect(report.notChecked.flatMap((g) => g.rules)).not.toContain('RBAC-DENIED-REQUESTS');
   });
 
   it('a bad rule file exits 2 naming the file and the schema path', async () => {

@@ -123,3 +123,51 @@ describe('kubectl get -o yaml|json', () => {
     expect(d!.labelSources).toEqual({});
   });
 });
+
+describe('YAML as other tools and people write it', () => {
+  const objects = (text: string) => parseText('o.yaml', text).records.kubeObjects!;
+
+  it('reads YAML 1.1 booleans and numbers as kubectl does, in labels, annotations and conditions', () => {
+    const [ns, gw] = objects(`apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    istio.io/ingress-use-waypoint: yes
+    istio.io/use-waypoint: waypoint
+    version: 2
+    ratio: 1.5
+  annotations:
+    ambient.istio.io/bypass-inbound-capture: True
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: waypoint
+  namespace: shop
+spec:
+  gatewayClassName: istio-waypoint
+status:
+  conditions:
+  - type: Accepted
+    status: True
+  - type: Programmed
+    status: false
+  - type: ResolvedRefs
+    status: unknown
+`);
+    expect(ns!.labels).toEqual({ 'istio.io/ingress-use-waypoint': 'true', 'istio.io/use-waypoint': 'waypoint', version: '2', ratio: '1.5' });
+    expect(ns!.annotations).toEqual({ 'ambient.istio.io/bypass-inbound-capture': 'true' });
+    expect(gw!.conditions.map((c) => [c.type, c.status, c.source.line])).toEqual([['Accepted', 'True', 22], ['Programmed', 'False', 24], ['ResolvedRefs', 'Unknown', 26]]);
+  });
+
+  it('keeps quoted strings as written, even when they look like booleans', () => {
+    const [ns] = objects('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  labels:\n    a: "yes"\n    b: \'on\'\n');
+    expect(ns!.labels).toEqual({ a: 'yes', b: 'on' });
+  });
+
+  it('reads condition statuses written as JSON booleans', () => {
+    const [pod] = objects(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'd' }, status: { conditions: [{ type: 'Ready', status: true }] } }));
+    expect(pod!.conditions[0]!.status).toBe('True');
+  });
+});

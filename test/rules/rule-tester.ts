@@ -99,3 +99,27 @@ export function gatewayClass(name: string, labels: Record<string, string> = {}):
 export function waypointPod(ns: string, gateway: string, name: string): object {
   return pod(ns, name, { 'gateway.networking.k8s.io/gateway-name': gateway, 'gateway.istio.io/managed': 'istio.io-mesh-controller' });
 }
+
+/**
+ * A waypoint pod written by hand or by another tool: the Ready condition's status as given, unquoted
+ * (`True`, `true`, `yes` are YAML 1.1 booleans to Kubernetes, which still means `"True"`).
+ */
+export function handWrittenWaypointPodYaml(name: string, readyStatus: string, gateway = 'waypoint'): string {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: default
+  labels:
+    gateway.networking.k8s.io/gateway-name: ${gateway}
+    gateway.istio.io/managed: istio.io-mesh-controller
+spec:
+  containers:
+  - name: istio-proxy
+status:
+  phase: Running
+  conditions:
+  - type: Ready
+    status: ${readyStatus}
+`;
+}

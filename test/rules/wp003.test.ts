@@ -1,6 +1,6 @@
 import { wp003 } from '../../src/rules/wp003-waypoint-no-healthy-pods.js';
 import { tabwrite } from '../helpers.js';
-import { kubeList, pod, ruleTester, waypoint, waypointPod } from './rule-tester.js';
+import { handWrittenWaypointPodYaml, kubeList, pod, ruleTester, waypoint, waypointPod } from './rule-tester.js';
 
 const WP_POD = 'waypoint-6f7b665c89-6hppr';
 const ZS_HEADER = ['NAMESPACE', 'SERVICE NAME', 'SERVICE VIP', 'WAYPOINT', 'ENDPOINTS'];
@@ -17,6 +17,17 @@ const crashLooping = (name: string) => ({
 
 ruleTester(wp003, {
   valid: [
+    ...['True', 'true', 'yes', 'on', '"True"'].map((ready) => ({
+      name: `a ready waypoint pod written \`status: ${ready}\` (YAML 1.1, as Kubernetes reads it)`,
+      files: { 'gateways.yaml': kubeList([waypoint('default', 'waypoint')]), 'pod.yaml': handWrittenWaypointPodYaml(WP_POD, ready) },
+    })),
+    {
+      name: 'a ready waypoint pod in JSON with a boolean status',
+      files: {
+        'gateways.yaml': kubeList([waypoint('default', 'waypoint')]),
+        'pod.json': JSON.stringify({ ...waypointPod('default', 'waypoint', WP_POD), status: { phase: 'Running', conditions: [{ type: 'Ready', status: true }] } }),
+      },
+    },
     {
       name: 'waypoint with addresses, a ready pod and healthy endpoints',
       files: {
@@ -42,6 +53,16 @@ ruleTester(wp003, {
     },
   ],
   invalid: [
+    {
+      name: 'a waypoint pod written `status: False`, unquoted, is not ready',
+      files: { 'gateways.yaml': kubeList([waypoint('default', 'waypoint')]), 'pod.yaml': handWrittenWaypointPodYaml(WP_POD, 'False') },
+      findings: [{ subject: 'Gateway default/waypoint', evidence: ['pod.yaml:4'] }],
+    },
+    {
+      name: 'a waypoint pod written `status: no` (YAML 1.1 false) is not ready',
+      files: { 'gateways.yaml': kubeList([waypoint('default', 'waypoint')]), 'pod.yaml': handWrittenWaypointPodYaml(WP_POD, 'no') },
+      findings: [{ subject: 'Gateway default/waypoint' }],
+    },
     {
       name: 'ztunnel shows the waypoint service with 0/2 healthy endpoints (no pods captured)',
       files: {

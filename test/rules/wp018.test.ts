@@ -28,9 +28,28 @@ const bookinfo = (nsLabels: Record<string, string>, svcLabels: Record<string, st
   'httproutes.yaml': kubeList([route('HTTPRoute', 'default', 'bookinfo', toIngress, { name: 'productpage' })]),
 });
 
+/** The namespaces file written by hand, with the label value unquoted (a YAML 1.1 boolean to Kubernetes). */
+const handWrittenNamespaces = (ingress: string) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: default
+  labels:
+    ${USE}: waypoint
+    ${INGRESS}: ${ingress}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: ingress
+`;
+
 ruleTester(wp018, {
   valid: [
     { name: 'the Service opts ingress traffic into the waypoint', files: bookinfo({}, { [INGRESS]: 'true' }) },
+    ...['true', 'True', 'yes'].map((v) => ({
+      name: `the namespace label written unquoted \`${v}\` opts in (a YAML 1.1 boolean, read as kubectl reads it)`,
+      files: { ...bookinfo({}), 'namespaces.yaml': handWrittenNamespaces(v) },
+    })),
     { name: 'the namespace opts ingress traffic into the waypoint', files: bookinfo({ [INGRESS]: 'true' }) },
     {
       name: 'a mesh (GAMMA) route whose parent is a Service is not ingress',
@@ -52,6 +71,11 @@ ruleTester(wp018, {
     },
   ],
   invalid: [
+    {
+      name: 'the namespace label written unquoted `false` does not opt in',
+      files: { ...bookinfo({}), 'namespaces.yaml': handWrittenNamespaces('false') },
+      findings: [{ subject: 'Service default/productpage' }],
+    },
     {
       name: 'HTTPRoute on the ingress Gateway to a service bound through its namespace',
       files: bookinfo({}),
