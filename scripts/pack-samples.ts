@@ -42,7 +42,8 @@ function archiveName(folder: string): string {
   return folder === 'bug-report' ? 'bug-report.tar.gz' : `${folder}.tgz`;
 }
 
-const names = readdirSync(SAMPLES).filter((n) => statSync(join(SAMPLES, n)).isDirectory() && !['rules', 'scenarios'].includes(n));
+// guide-outputs/ is what a customer pastes by hand: loose files, read as a folder, never archived.
+const names = readdirSync(SAMPLES).filter((n) => statSync(join(SAMPLES, n)).isDirectory() && !['rules', 'scenarios', 'guide-outputs'].includes(n));
 for (const name of names) {
   const out = join(SAMPLES, archiveName(name));
   writeFileSync(out, await packFolder(name));

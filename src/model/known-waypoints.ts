@@ -81,7 +81,9 @@ export function identifyWaypoints(snapshot: ClusterSnapshot): KnownWaypoint[] {
         const looksLikeWaypoint = name === 'waypoint' || name.endsWith('-waypoint') || name.startsWith('waypoint-');
         owner = waypoints.get(objectKey(namespace, name))
           ?? (column ? known(namespace, name, true, column) : looksLikeWaypoint ? known(namespace, name, true, { via: 'pod name', note: `Deployment ${name} is named like a waypoint`, source: row.source }) : undefined);
-        if (owner) p.evidence.push({ via: 'pod name', note: `pod of Deployment ${name}`, source: row.source });
+        // ztunnel does not capture a waypoint's own pod: its row says TCP where application pods say HBONE.
+        const tcp = ztunnel?.protocol.toUpperCase() === 'TCP' ? '; ztunnel shows it TCP, not captured, as a waypoint\'s own pod is' : '';
+        if (owner) p.evidence.push({ via: 'pod name', note: `pod of Deployment ${name}${tcp}`, source: row.source });
       }
     }
     owner?.proxies.push(p);
@@ -108,16 +110,19 @@ function proxyCandidates(snapshot: ClusterSnapshot): { namespace: string; pod: s
   return [...seen.values()];
 }
 
-/** The waypoint names ztunnel's tables show, with how many rows use each, and the first such row and its namespace. */
+/** The waypoint names ztunnel's tables show, with how many services and pods use each, and the first such row and its namespace. */
 export function waypointColumnNames(snapshot: ClusterSnapshot): Map<string, { count: number; namespace: string; source: Provenance }> {
-  const names = new Map<string, { count: number; namespace: string; source: Provenance }>();
-  for (const row of [...snapshot.records.ztunnelServices, ...snapshot.records.ztunnelWorkloads]) {
-    if (NO_WAYPOINT.has(row.waypoint)) continue;
-    const seen = names.get(row.waypoint);
-    if (seen) seen.count++;
-    else names.set(row.waypoint, { count: 1, namespace: row.namespace, source: row.source });
-  }
-  return names;
+  const names = new Map<string, { users: Set<string>; namespace: string; source: Provenance }>();
+  const use = (kind: string, row: { namespace: string; name: string; waypoint: string; source: Provenance }) => {
+    if (NO_WAYPOINT.has(row.waypoint)) return;
+    let seen = names.get(row.waypoint);
+    if (!seen) names.set(row.waypoint, (seen = { users: new Set(), namespace: row.namespace, source: row.source }));
+    seen.users.add(`${kind}/${row.namespace}/${row.name}`);
+  };
+  // From the indexes: a service listed once per VIP or per ztunnel counts once.
+  for (const s of snapshot.ztunnel.serviceByName.values()) use('Service', s);
+  for (const w of snapshot.ztunnel.workloadByPod.values()) use('Pod', w);
+  return new Map([...names].map(([name, n]) => [name, { count: n.users.size, namespace: n.namespace, source: n.source }]));
 }
 
 /**

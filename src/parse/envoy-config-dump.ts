@@ -10,7 +10,9 @@
 import { X509Certificate } from 'node:crypto';
 import type { TextLines } from '../text/lines.js';
 import { isRecord } from './kube.js';
-import { excerpt, type FileParser, type ParseInput } from './parser.js';
+import { readEcdsFilter, readLoadAssignment } from './envoy-extensions.js';
+import { field, join, keyOf, NameLocator, rec, str, type Rec } from './envoy-fields.js';
+import { type FileParser, type ParseInput } from './parser.js';
 import type {
   Diagnostic,
   EnvoyConfigSummary,
@@ -21,113 +23,11 @@ import type {
   Provenance,
 } from './types.js';
 
-type Rec = Record<string, unknown>;
 
 const ADMIN_TYPE_PREFIX = 'type.googleapis.com/envoy.admin.v3.';
 const HCM = 'envoy.filters.network.http_connection_manager';
 const NETWORK_RBAC = 'envoy.filters.network.rbac';
 const HTTP_RBAC = 'envoy.filters.http.rbac';
-
-// ---------------------------------------------------------------------------------------------
-// Field access: snake_case or its protojson camelCase form.
-
-const camelCache = new Map<string, string>();
-
-function camel(snake: string): string {
-  let c = camelCache.get(snake);
-  if (c === undefined) {
-    c = snake.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
-    camelCache.set(snake, c);
-  }
-  return c;
-}
-
-/** The key under which `obj` holds the field `snake` (as written, or camelCased), if any. */
-function keyOf(obj: Rec, snake: string): string | undefined {
-  if (Object.hasOwn(obj, snake)) return snake;
-  const c = camel(snake);
-  return c !== snake && Object.hasOwn(obj, c) ? c : undefined;
-}
-
-/** `obj.snake_name`, or `obj.snakeName` when the dump is protojson. */
-function field(obj: Rec, snake: string): unknown {
-  const k = keyOf(obj, snake);
-  return k === undefined ? undefined : obj[k];
-}
-
-function str(obj: Rec, snake: string): string | undefined {
-  const v = field(obj, snake);
-  return typeof v === 'string' ? v : undefined;
-}
-
-function rec(obj: Rec, snake: string): Rec | undefined {
-  const v = field(obj, snake);
-  return isRecord(v) ? v : undefined;
-}
-
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Lines: one forward pass over the text for `"name": "<value>"`, in the order Envoy prints fields.
-
-/** After this many names not found, stop looking: a hand-written dump in another order costs nothing. */
-const MAX_MISSES = 16;
-
-class NameLocator {
-  private cursor = 0;
-  private misses = 0;
-  private lines: TextLines | undefined;
-
-  constructor(private readonly input: ParseInput) {}
-
-  /**
-   * The provenance of the object whose `name` is `name`: the 1-based line of the next
-   * `"name": "<name>"` at or after the previous hit, or no line when it is not found there.
-   */
-  find(name: string): { line?: number; excerpt?: string } {
-    const at = this.next(name);
-    if (at === undefined) return {};
-    this.lines ??= this.input.index;
-    const line = this.lines.lineOf(at);
-    return { line: line + 1, excerpt: excerpt(this.lines.get(line)) };
-  }
-
-  /** Moves past the next `"name": "<name>"` without reporting it (a wrapper's copy of the name). */
-  skip(name: string | undefined): void {
-    if (name !== undefined && name !== '') this.next(name);
-  }
-
-  private next(name: string): number | undefined {
-    // Names that a JSON printer could escape in several ways are not looked for.
-    if (this.misses >= MAX_MISSES || name === '' || /[^\x20-\x7e]|["\\<>&]/.test(name)) return undefined;
-    const text = this.input.text;
-    const needle = `"${name}"`;
-    for (let i = text.indexOf(needle, this.cursor); i !== -1; i = text.indexOf(needle, i + 1)) {
-      if (isNameKeyBefore(text, i)) {
-        this.cursor = i + needle.length;
-        return i;
-      }
-    }
-    this.misses++;
-    return undefined;
-  }
-}
-
-/** Whether `"name"\s*:\s*` ends at `end`. */
-function isNameKeyBefore(text: string, end: number): boolean {
-  let j = end - 1;
-  while (j >= 0 && isSpace(text.charCodeAt(j))) j--;
-  if (text.charCodeAt(j) !== 58 /* : */) return false;
-  j--;
-  while (j >= 0 && isSpace(text.charCodeAt(j))) j--;
-  return j >= 5 && text.startsWith('"name"', j - 5);
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 9 || c === 13;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The walk.
@@ -141,7 +41,7 @@ class DumpReader {
   constructor(input: ParseInput) {
     this.file = input.file;
     this.locate = new NameLocator(input);
-    this.summary = { listeners: [], clusters: [], routeConfigs: [], secrets: [], source: { file: input.file, line: 1 } };
+    this.summary = { listeners: [], clusters: [], routeConfigs: [], secrets: [], endpoints: [], ecdsFilters: [], source: { file: input.file, line: 1 } };
   }
 
   private diag(path: string, message: string): void {
@@ -234,8 +134,27 @@ class DumpReader {
       case 'SecretsConfigDump':
         this.readSecrets(config, path);
         break;
+      case 'EndpointsConfigDump': {
+        const ctx = { file: this.file, locate: this.locate, diagnostics: this.diagnostics };
+        for (const key of ['static_endpoint_configs', 'dynamic_endpoint_configs']) {
+          this.each(config, key, path, (entry, p) => {
+            const cla = this.object(entry, 'endpoint_config', p);
+            const read = cla && readLoadAssignment(cla.value, cla.path, ctx);
+            if (read) this.summary.endpoints.push(read);
+          });
+        }
+        break;
+      }
+      case 'EcdsConfigDump': {
+        const ctx = { file: this.file, locate: this.locate, diagnostics: this.diagnostics };
+        this.each(config, 'ecds_filters', path, (entry, p) => {
+          const read = readEcdsFilter(entry, p, ctx);
+          if (read) this.summary.ecdsFilters.push(read);
+        });
+        break;
+      }
       default:
-        // EndpointsConfigDump, ScopedRoutesConfigDump, EcdsConfigDump, ...: nothing rules need.
+        // ScopedRoutesConfigDump and the like: nothing rules need.
         break;
     }
   }
@@ -528,6 +447,8 @@ function describeSummary(s: EnvoyConfigSummary, bootstrapOnly: boolean): string 
     plural(s.clusters.length, 'cluster'),
     plural(s.routeConfigs.length, 'route config'),
     plural(s.secrets.length, 'secret'),
+    ...(s.endpoints.length ? [`${plural(s.endpoints.length, 'cluster')}' endpoints`] : []),
+    ...(s.ecdsFilters.length ? [plural(s.ecdsFilters.length, 'ECDS filter')] : []),
   ];
   return `${head}: ${counts.join(', ')}`;
 }

@@ -11,6 +11,7 @@ import { bugReportVersionsParser, istioctlVersionParser } from './istioctl-versi
 import { istiodSynczParser } from './istiod-debug.js';
 import { proxyConfigTable, waypointListTable } from './istioctl-tables.js';
 import { envoyConfigDumpParser } from './envoy-config-dump.js';
+import { envoyResourceListParser } from './envoy-extensions.js';
 import { jsonErrorLine, parseJsonSequence } from './json.js';
 import { kubeResourceParser } from './kube.js';
 import { logParser } from './logs.js';
@@ -36,6 +37,7 @@ export const PARSERS: readonly FileParser[] = [
   commandErrorParser,
   kubeResourceParser,
   envoyConfigDumpParser,
+  envoyResourceListParser,
   ztunnelDumpParser,
   // One parser for every istioctl table: a file may hold several (`ztunnel-config all`).
   tableParser('ztunnel-all', TABLES, 'ztunnel-all'),

@@ -139,6 +139,19 @@ function yamlDocuments(lines: TextLines): { text: string; range: LineRange }[] {
   return docs;
 }
 
+/**
+ * Offsets of the items of top-level block sequences, as JSON paths (`workloads[3]` -> offset of its
+ * `- ` line): provenance for YAML documents that are not Kubernetes objects (ztunnel's local config).
+ */
+export function yamlListItemOffsets(lines: TextLines, keys: readonly string[]): Map<string, number> {
+  const offsets = new Map<string, number>();
+  const whole = { start: 0, end: lines.length };
+  for (const key of keys) {
+    yamlSequenceItemLines(lines, whole, key).forEach((line, i) => offsets.set(`${key}[${i}]`, lines.offsetOf(line)));
+  }
+  return offsets;
+}
+
 /** 0-based lines where each item of `key:`'s block sequence starts (kubectl: `- ` at column 0, or indented). */
 function yamlSequenceItemLines(lines: TextLines, range: LineRange, key: string): number[] {
   const { text } = lines;

@@ -221,6 +221,18 @@ export interface EnvoyConfigSummary {
   /** Route configurations of the RoutesConfigDump (RDS-served, and static ones); waypoints inline theirs in the listeners. */
   routeConfigs: EnvoyRouteConfig[];
   secrets: { name: string; validFrom?: string; expires?: string; serial?: string; source: Provenance }[];
+  /** EDS: per cluster, its endpoints and how many of them Envoy may send to. */
+  endpoints: EnvoyEndpoints[];
+  /** ECDS: extension configs istiod sent (WasmPlugins, telemetry filters). */
+  ecdsFilters: { name: string; type?: string; source: Provenance }[];
+  source: Provenance;
+}
+
+/** A ClusterLoadAssignment reduced: `healthy` counts HEALTHY and UNKNOWN (Envoy sends to both), not UNHEALTHY, DRAINING, TIMEOUT, DEGRADED. */
+export interface EnvoyEndpoints {
+  cluster: string;
+  healthy: number;
+  total: number;
   source: Provenance;
 }
 

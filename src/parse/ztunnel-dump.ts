@@ -14,7 +14,8 @@
  * from. Certificate material (`pem`) is never copied, nor shown in an excerpt.
  */
 import type { TextLines } from '../text/lines.js';
-import { isRecord } from './kube.js';
+import { isRecord, yamlListItemOffsets } from './kube.js';
+import { loadKubeYaml } from './yaml.js';
 import { excerpt, type FileParser, type ParseInput } from './parser.js';
 import type {
   Diagnostic,
@@ -255,7 +256,8 @@ class Locator {
   private offsets: Map<string, number> | undefined;
   private lines: TextLines | undefined;
 
-  constructor(private readonly input: ParseInput) {}
+  /** `yaml`: the document is ztunnel's YAML local config; its list items are located, not JSON members. */
+  constructor(private readonly input: ParseInput, private readonly yaml = false) {}
 
   source(path: string, anchor?: string): Provenance {
     const source: Provenance = { file: this.input.file, path };
@@ -270,7 +272,7 @@ class Locator {
 
   /** The 0-based line of `path` (of its `anchor` member when it has one). */
   private line(path: string, anchor: string | undefined): number | undefined {
-    this.offsets ??= scanJsonOffsets(this.input.text);
+    this.offsets ??= this.yaml ? yamlListItemOffsets(this.input.index, ['workloads', 'services', 'policies']) : scanJsonOffsets(this.input.text);
     const at = (anchor !== undefined ? this.offsets.get(memberPath(path, anchor)) : undefined) ?? this.offsets.get(path);
     if (at === undefined) return undefined;
     this.lines ??= this.input.index;
@@ -669,8 +671,8 @@ function parseConnectionsDump(input: ParseInput, json: unknown[]): ParseResult {
   };
 }
 
-function parseDump(input: ParseInput, json: Rec): ParseResult {
-  const ctx: Ctx = { loc: new Locator(input), diagnostics: [] };
+function parseDump(input: ParseInput, json: Rec, yaml = false): ParseResult {
+  const ctx: Ctx = { loc: new Locator(input, yaml), diagnostics: [] };
   const era = dumpEra(json) ?? (isRecord(json['workloads']) ? 'maps' : 'lists');
   const legacy = era === 'legacy-1.18';
 
@@ -731,10 +733,21 @@ function parseDump(input: ParseInput, json: Rec): ParseResult {
   return { records, diagnostics: ctx.diagnostics, summary: `ztunnel dump (${ERA_LABEL[era]}): ${counts.join(', ')}` };
 }
 
+/**
+ * ztunnel's local configuration file (`LOCAL_XDS_PATH`, src/xds.rs `LocalConfig`): YAML with top-level
+ * `workloads`, `services` and `policies` lists, each item a dump's workload, service or policy.
+ */
+function looksLikeLocalConfig(head: readonly string[]): boolean {
+  const top = new Set(head.map((l) => /^(workloads|services|policies):\s*(?:\[\])?\s*$/.exec(l)?.[1]).filter(Boolean));
+  const member = head.some((l) => /^\s+(?:-\s+)?(?:workloadIps|hostname|vips|scope|serviceAccount|uid):/.test(l));
+  return (top.has('workloads') || (top.has('services') && top.has('policies'))) && member && !head.some((l) => /^apiVersion:/.test(l));
+}
+
 export const ztunnelDumpParser: FileParser = {
   kind: 'ztunnel-config-dump',
-  detect: ({ json }) => (dumpEra(json) !== undefined || isConnectionsDump(json) ? 0 : -1),
+  detect: ({ json, head }) => (dumpEra(json) !== undefined || isConnectionsDump(json) || (json === undefined && looksLikeLocalConfig(head)) ? 0 : -1),
   parse(input): ParseResult {
+    if (input.json === undefined) return parseLocalConfig(input);
     const { json } = input;
     if (isConnectionsDump(json)) return parseConnectionsDump(input, json);
     if (!isRecord(json)) {
@@ -747,3 +760,18 @@ export const ztunnelDumpParser: FileParser = {
     return parseDump(input, json);
   },
 };
+
+function parseLocalConfig(input: ParseInput): ParseResult {
+  let doc: unknown;
+  try {
+    doc = loadKubeYaml(input.text);
+  } catch (err) {
+    const line = (err as { mark?: { line?: number } }).mark?.line;
+    return { records: {}, diagnostics: [{ file: input.file, ...(line !== undefined ? { line: line + 1 } : {}), message: `ztunnel local config: YAML could not be parsed: ${(err as Error).message.split('\n')[0]}` }], summary: 'unreadable' };
+  }
+  if (!isRecord(doc)) return { records: {}, diagnostics: [{ file: input.file, message: `not a ztunnel local config: the document is ${describe(doc)}` }], summary: 'not a ztunnel local config' };
+  // Absent lists are empty (serde `default`), so the dump reader sees the 1.23+ list shape.
+  const json: Rec = { workloads: [], services: [], policies: [], ...doc };
+  const result = parseDump(input, json, true);
+  return { ...result, summary: result.summary.replace(/^ztunnel dump \([^)]*\)/, 'ztunnel local config') };
+}

@@ -1,5 +1,4 @@
 import type { ProxyStatusRow } from '../parse/types.js';
-import { waypointPods } from '../model/objects.js';
 import { evidence, type Evidence, type Rule } from './types.js';
 
 /** `1.26.2`, `1.23-alpha.<sha>`, `1.20*` -> 26, 23, 20. */
@@ -49,7 +48,7 @@ export const wp038: Rule = {
     }
     const newest = Math.max(...control);
     const oldest = Math.min(...control);
-    const waypoints = new Set(waypointPods(snapshot).map((p) => `${p.namespace}/${p.name}`));
+    const waypoints = new Set(snapshot.waypoints.flatMap((w) => w.proxies.map((p) => `${p.namespace}/${p.pod}`)));
     const roleOf = (row: ProxyStatusRow): Role | undefined =>
       row.proxyType === 'ztunnel' || (row.namespace !== '' && /^ztunnel-/.test(row.pod)) ? 'ztunnel'
         : row.proxyType === 'waypoint' || waypoints.has(`${row.namespace}/${row.pod}`) ? 'waypoint' : undefined;

@@ -56,7 +56,8 @@ function expectedKind(row: IndexRow): FileKind {
     case 'proxy-status-machine':
       return 'proxy-status-json';
     case 'proxy-config-json':
-      return /^json:(configs|bootstrap)/.test(row.signature) ? 'envoy-config-dump' : 'unknown';
+      // Whole dumps, and the per-type `pc endpoint|ecds -o json|yaml` lists (reduced the same way).
+      return /^json:(configs|bootstrap|list)|^yaml/.test(row.signature) ? 'envoy-config-dump' : 'unknown';
     case 'analyze-catalog':
     case 'analyze-expectations':
       return 'unknown'; // Istio's message catalogue and test expectations: reference data, not captures
