@@ -447,7 +447,7 @@ function describeSummary(s: EnvoyConfigSummary, bootstrapOnly: boolean): string 
     plural(s.clusters.length, 'cluster'),
     plural(s.routeConfigs.length, 'route config'),
     plural(s.secrets.length, 'secret'),
-    ...(s.endpoints.length ? [`${plural(s.endpoints.length, 'cluster')}' endpoints`] : []),
+    ...(s.endpoints.length ? [`endpoints of ${plural(s.endpoints.length, 'cluster')}`] : []),
     ...(s.ecdsFilters.length ? [plural(s.ecdsFilters.length, 'ECDS filter')] : []),
   ];
   return `${head}: ${counts.join(', ')}`;

@@ -117,7 +117,7 @@ export const envoyResourceListParser: FileParser = {
     }
     const who = node?.pod ? ` of ${node.pod}` : '';
     const what = summary.endpoints.length
-      ? `${summary.endpoints.length} clusters' endpoints (${summary.endpoints.reduce((n, e) => n + e.total, 0)} endpoints, ${summary.endpoints.reduce((n, e) => n + e.total - e.healthy, 0)} not healthy)`
+      ? `endpoints of ${summary.endpoints.length} clusters (${summary.endpoints.reduce((n, e) => n + e.total, 0)} endpoints, ${summary.endpoints.reduce((n, e) => n + e.total - e.healthy, 0)} not healthy)`
       : `${summary.ecdsFilters.length} ECDS filters`;
     return { records: { envoyConfigs: [summary] }, diagnostics: ctx.diagnostics, summary: `Envoy ${what}${who}` };
   },

@@ -385,7 +385,7 @@ describe.skipIf(!HAVE_PC_JSON)('envoy config dump: istioctl testdata', () => {
 
   it('reads the 1.21 waypoint dump', () => {
     const { result, dump } = parse('pc.json', read('pc__config_dump__1.21.0'));
-    expect(result.summary).toBe('proxy httpbin-istio-waypoint-58f646c5ff-dbfkz.default (waypoint): 2 listeners, 3 clusters, 1 route config, 2 secrets, 2 clusters' endpoints');
+    expect(result.summary).toBe('proxy httpbin-istio-waypoint-58f646c5ff-dbfkz.default (waypoint): 2 listeners, 3 clusters, 1 route config, 2 secrets, endpoints of 2 clusters');
     expect(dump.node).toMatchObject({ type: 'waypoint', pod: 'httpbin-istio-waypoint-58f646c5ff-dbfkz', namespace: 'default', istioVersion: '1.21.0-1226' });
     expect(dump.listeners.map((l) => [l.name, l.address])).toEqual([['', '0.0.0.0:15021'], ['main_internal', 'main_internal']]);
     expect(dump.listeners[1]!.filterChains.map((c) => c.name)).toEqual([
