@@ -34,12 +34,14 @@ export interface FileEntry {
 export interface AnalysisResult {
   tool: { name: string; version: string };
   generatedAt: string;
-  bundle: { path: string } & Omit<BundleReadSummary, 'skipped'>;
+  bundle: { path: string } & Omit<BundleReadSummary, 'skipped' | 'aliases'>;
   findings: Finding[];
   rules: RuleResult[];
   bindings: BindingRow[];
   files: FileEntry[];
   skipped: BundleReadSummary['skipped'];
+  /** Symlinks inside the bundle to files read under their own name (each file is read once). */
+  aliases: BundleReadSummary['aliases'];
   /** What parsers could not read: "parse problems" in the report. */
   diagnostics: Diagnostic[];
   counts: { error: number; warning: number; info: number; inconclusive: number; notChecked: number };
@@ -124,7 +126,7 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
   const engine = runRules(options.rules, snapshot);
   const { kept: findings, suppressed } = applySuppressions(engine.findings, options.suppressions ?? []);
   const { rules } = engine;
-  const { skipped, ...bundleSummary } = summary;
+  const { skipped, aliases, ...bundleSummary } = summary;
   const collection = collectionInfo(snapshot);
   // A rule the user ignores is not asked for: its missing captures are not listed.
   const notRun = rules.filter((r) => r.outcome === 'not-checked' && !isRuleIgnored(r.id, options.suppressions ?? []));
@@ -142,6 +144,7 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     failedCaptures: snapshot.records.captureErrors,
     files: parsed.map((f) => ({ path: f.file, kind: f.kind, bytes: f.bytes, summary: f.summary, problems: f.diagnostics.length, ...(f.parts ? { parts: f.parts } : {}) })),
     skipped,
+    aliases,
     diagnostics: parsed.flatMap((f) => f.diagnostics),
     counts: { ...countFindings(findings), notChecked: notRun.length },
     suppressed,

@@ -7,7 +7,7 @@ export interface PathContext {
   /** The pod whose proxy, log or dump this is. */
   pod?: { namespace: string; name: string };
   /** The layout the path belongs to, when it matches one known by name. */
-  layout?: 'bug-report' | 'waypoint-bundle';
+  layout?: 'bug-report' | 'waypoint-bundle' | 'must-gather' | 'troubleshoot';
   /** A file whose role only its place in our own layout tells: a command's stderr. */
   role?: 'stderr';
 }
@@ -17,6 +17,10 @@ const PATTERNS: { layout: PathContext['layout']; re: RegExp; ns: number; pod: nu
   { layout: 'bug-report', re: /(?:^|\/)(?:proxies|istio|operator)\/([^/]+)\/([^/]+)\/[^/]/, ns: 1, pod: 2 },
   // our bundles: <kind>/<ns>/<pod>[.<ext>] or <kind>/<ns>/<pod>/<file> (docs/bundle-format.md)
   { layout: 'waypoint-bundle', re: /(?:^|\/)(?:logs|config-dumps|ztunnel)\/([^/]+)\/([^/.]+)(?:[./]|$)/, ns: 1, pod: 2 },
+  // troubleshoot: cluster-resources/pods/logs/<ns>/<pod>/<container>.log (docs/support-bundles.md)
+  { layout: 'troubleshoot', re: /(?:^|\/)cluster-resources\/pods\/logs\/([^/]+)\/([^/]+)\/[^/]+$/, ns: 1, pod: 2 },
+  // must-gather (oc adm inspect): namespaces/<ns>/pods/<pod>/<container>/<container>/logs/current.log, .../config_dump_proxy.json
+  { layout: 'must-gather', re: /(?:^|\/)namespaces\/([^/]+)\/pods\/([^/]+)\/(?:[^/]+\/[^/]+\/logs\/|config_dump|proxy_stats)/, ns: 1, pod: 2 },
 ];
 
 export function pathContext(path: string): PathContext {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { lstat, open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, open, readdir, readlink, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Extract } from 'tar-stream';
 import { InputError } from '../errors.js';
@@ -22,10 +22,11 @@ interface Context {
   onEntry: OnEntry;
   entries: number;
   summary: BundleReadSummary;
+  /** Paths handed on, so a symlink can be checked against what its target was. */
+  read: Set<string>;
 }
 
 const TAR_SKIP_REASONS: Record<string, string> = {
-  symlink: 'symlink (not followed)',
   link: 'hardlink',
   'character-device': 'character device',
   'block-device': 'block device',
@@ -67,16 +68,39 @@ export async function readBundleEntries(inputPath: string, limits: BundleLimits,
       ? new InputError(`no such file or directory: ${inputPath}`, { cause: err })
       : unreadable(inputPath, err);
   });
-  const ctx: Context = { limits, onEntry, entries: 0, summary: { format: 'directory', files: 0, totalBytes: 0, skipped: [] } };
+  const ctx: Context = { limits, onEntry, entries: 0, summary: { format: 'directory', files: 0, totalBytes: 0, skipped: [], aliases: [] }, read: new Set() };
   if (st.isDirectory()) {
     await walkDirectory(inputPath, '', ctx);
-    return ctx.summary;
+    return settleAliases(ctx);
   }
   if (st.isFile() && st.size === 0) throw new InputError(`${inputPath} is empty`);
   const format = st.isFile() ? await sniffFormat(inputPath) : undefined;
   if (!format) throw new InputError(`${inputPath} is not a .tgz, .tar.gz, .tar or a directory`);
   ctx.summary.format = format;
   await readArchive(inputPath, format === 'tar.gz', ctx);
+  return settleAliases(ctx);
+}
+
+/**
+ * A symlink that stays inside the bundle is an alias of a file read once, under its own name
+ * (troubleshoot links each custom resource `.yaml` to its `.json`, each named log to the pod log).
+ * One whose target leaves the bundle, or is not in it, is skipped, with the reason.
+ */
+function addLink(path: string, linkname: string, ctx: Context): void {
+  const target = linkname.startsWith('/') || /^[A-Za-z]:/.test(linkname) ? undefined : posix.normalize(posix.join(posix.dirname(path), linkname.replace(/\\/g, '/')));
+  if (!target || target === '..' || target.startsWith('../')) {
+    ctx.summary.skipped.push({ path, reason: `symlink to ${linkname}, outside the bundle (not followed)` });
+    return;
+  }
+  ctx.summary.aliases.push({ path, target });
+}
+
+function settleAliases(ctx: Context): BundleReadSummary {
+  const kept = ctx.summary.aliases.filter((a) => ctx.read.has(a.target));
+  for (const a of ctx.summary.aliases) {
+    if (!ctx.read.has(a.target)) ctx.summary.skipped.push({ path: a.path, reason: `symlink to ${a.target}, which the bundle does not hold as a file (not followed)` });
+  }
+  ctx.summary.aliases = kept;
   return ctx.summary;
 }
 
@@ -163,6 +187,13 @@ async function readArchive(path: string, gzip: boolean, ctx: Context): Promise<v
 function admitEntry(entry: Entry, ctx: Context): string | undefined {
   const { name, type, size = 0 } = entry.header;
   countEntry(ctx);
+  if (type === 'symlink') {
+    entry.resume();
+    const normalized = normalizeTarPath(name);
+    if (typeof normalized === 'object') ctx.summary.skipped.push({ path: name.replace(/\\/g, '/'), reason: `symlink: ${normalized.reason}` });
+    else addLink(normalized, entry.header.linkname ?? '', ctx);
+    return undefined;
+  }
   const isFile = type === 'file' || type === 'contiguous-file';
   const normalized = normalizeTarPath(name);
   const reason = type === 'directory' ? null
@@ -214,6 +245,7 @@ async function deliver(path: string, size: number, source: AsyncIterable<Buffer>
   }
   ctx.summary.files++;
   ctx.summary.totalBytes += read;
+  ctx.read.add(path);
 }
 
 function normalizeTarPath(raw: string): string | { reason: string } {
@@ -247,9 +279,10 @@ async function walkDirectory(root: string, rel: string, ctx: Context): Promise<v
       } finally {
         stream.destroy();
       }
+    } else if (st.isSymbolicLink()) {
+      addLink(relPath, await readlink(full).catch(() => '/'), ctx);
     } else {
-      const reason = st.isSymbolicLink() ? 'symlink (not followed)'
-        : st.isCharacterDevice() ? 'character device'
+      const reason = st.isCharacterDevice() ? 'character device'
         : st.isBlockDevice() ? 'block device'
         : st.isFIFO() ? 'fifo'
         : st.isSocket() ? 'socket'

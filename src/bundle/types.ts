@@ -36,6 +36,12 @@ export interface SkippedEntry {
 
 export type BundleFormat = 'tar.gz' | 'tar' | 'directory';
 
+/** A symlink inside the bundle to a file of the bundle (troubleshoot links `.yaml` to `.json`): read once, as its target. */
+export interface BundleAlias {
+  path: string;
+  target: string;
+}
+
 export interface BundleReadSummary {
   format: BundleFormat;
   /** Regular files handed to the consumer. */
@@ -43,4 +49,5 @@ export interface BundleReadSummary {
   /** Uncompressed bytes of those files. */
   totalBytes: number;
   skipped: SkippedEntry[];
+  aliases: BundleAlias[];
 }

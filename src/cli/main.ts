@@ -168,9 +168,22 @@ function processIo(): Io {
   };
 }
 
+/**
+ * A reader that stops reading (`waypoint-analyze inspect big.tgz | head`) closes the pipe: the
+ * output is no longer wanted, so the command ends quietly, as Unix tools do.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 // Run only when executed as a program (also through npm's bin symlink), not when imported by tests.
 const invoked = process.argv[1] ? pathToFileURL(realpath(process.argv[1])).href : '';
 if (import.meta.url === invoked) {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

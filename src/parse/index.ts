@@ -5,6 +5,7 @@
 import { decodeText, splitLines } from '../text/decode.js';
 import { commandErrorParser } from './command-error.js';
 import { headerlessTableParser } from './headerless.js';
+import { emptyFileParser, supportToolParser } from './support-tools.js';
 import { cleanPaste, commandIntent, PASTE_BYTES, splitAtCommands, stripCommonPrefix, type PasteSegment } from './paste.js';
 import { analyzeJsonParser, analyzeTextParser } from './analyze.js';
 import { bugReportVersionsParser, istioctlVersionParser } from './istioctl-version.js';
@@ -34,6 +35,8 @@ const TABLES = [...ZTUNNEL_TABLES, proxyStatusTable, waypointListTable, proxyCon
 export const PARSERS: readonly FileParser[] = [
   manifestParser,
   stderrParser,
+  emptyFileParser,
+  supportToolParser,
   commandErrorParser,
   kubeResourceParser,
   envoyConfigDumpParser,

@@ -41,10 +41,15 @@ export function kindsFromFileName(file: string): string[] {
   return BUG_REPORT_FILES[base] ?? [kindFromFileName(file)].filter((k): k is string => k !== undefined);
 }
 
+/**
+ * The kind a file lists, from its name (`pods.json`, `gateways.gateway.networking.k8s.io.yaml`), or
+ * else its folder's: troubleshoot writes `cluster-resources/pods/<ns>.json` and
+ * `custom-resources/<plural>.<group>/<ns>.json`.
+ */
 export function kindFromFileName(file: string): string | undefined {
-  const base = file.split('/').pop() ?? '';
-  const plural = base.replace(/\.(json|ya?ml|txt)$/i, '').split('.')[0]!.toLowerCase();
-  return PLURAL_TO_KIND[plural];
+  const parts = file.split('/');
+  const pluralOf = (segment: string) => segment.replace(/\.(json|ya?ml|txt)$/i, '').split('.')[0]!.toLowerCase();
+  return PLURAL_TO_KIND[pluralOf(parts[parts.length - 1] ?? '')] ?? (parts.length > 1 ? PLURAL_TO_KIND[pluralOf(parts[parts.length - 2]!)] : undefined);
 }
 
 /** kubectl sorts keys, so `kind:` may follow a long `data:` block: look for it in the whole text. */
@@ -52,9 +57,14 @@ function looksLikeYamlObjects(head: string[], text: string): boolean {
   return head.some((l) => /^(- )?apiVersion: \S/.test(l)) && /^\s*(- )?kind: [A-Z]/m.test(text);
 }
 
+function isKubeObject(value: unknown): boolean {
+  return isRecord(value) && typeof value['kind'] === 'string' && (typeof value['apiVersion'] === 'string' || Array.isArray(value['items']));
+}
+
+/** A List or an object, or (troubleshoot's custom resources) a bare array of objects. */
 function isKubeJson(json: unknown): boolean {
-  if (!isRecord(json)) return false;
-  return typeof json['kind'] === 'string' && (typeof json['apiVersion'] === 'string' || Array.isArray(json['items']));
+  if (Array.isArray(json)) return json.length > 0 && json.slice(0, 3).every((item) => isKubeObject(item) && isRecord((item as Record<string, unknown>)['metadata']));
+  return isKubeObject(json);
 }
 
 export const kubeResourceParser: FileParser = {
@@ -66,6 +76,16 @@ export const kubeResourceParser: FileParser = {
     const lines = input.index;
     let sawList = false;
     const collect = (value: unknown, range: LineRange, path: string) => {
+      if (Array.isArray(value)) {
+        // A bare array (JSON) or sequence (YAML) of objects: troubleshoot's custom-resources files.
+        sawList = true;
+        const itemLines = input.json !== undefined ? topLevelJsonElementLines(lines, range) : topLevelYamlItemLines(lines, range);
+        value.forEach((item, i) => {
+          const object = toKubeObject(item, input.file, lines, { start: itemLines[i] ?? range.start, end: itemLines[i + 1] ?? range.end }, `${path}[${i}]`, diagnostics);
+          if (object) objects.push(object);
+        });
+        return;
+      }
       if (!isRecord(value)) return;
       if (Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List')) {
         sawList = true;
@@ -207,6 +227,38 @@ function prettyJsonItemLines(lines: TextLines, count: number): number[] | undefi
     starts.push(line);
   }
   return starts.length === count ? starts : undefined;
+}
+
+/** 0-based lines of the items of a top-level YAML sequence (`- ` at column 0). */
+function topLevelYamlItemLines(lines: TextLines, range: LineRange): number[] {
+  const starts: number[] = [];
+  for (let i = range.start; i < range.end; i++) if (lines.get(i).startsWith('- ')) starts.push(i);
+  return starts;
+}
+
+/** 0-based lines where the elements of a top-level JSON array start (strings and escapes respected). */
+function topLevelJsonElementLines(lines: TextLines, range: LineRange): number[] {
+  const { text } = lines;
+  const starts: number[] = [];
+  let depth = 0;
+  let line = range.start;
+  const end = lines.offsetOf(range.end);
+  for (let i = lines.offsetOf(range.start); i < end; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10 /* \n */) line++;
+    else if (ch === 34 /* " */) {
+      for (i++; i < end; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 92 /* \\ */) i++;
+        else if (c === 34) break;
+        else if (c === 10) line++;
+      }
+    } else if (ch === 123 /* { */ || ch === 91 /* [ */) {
+      if (depth === 1) starts.push(line);
+      depth++;
+    } else if (ch === 125 /* } */ || ch === 93 /* ] */) depth--;
+  }
+  return starts;
 }
 
 /** Scans JSON text (strings and escapes respected) for the start lines of `key`'s array elements at depth 1. */

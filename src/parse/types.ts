@@ -47,6 +47,9 @@ export type FileKind =
   | 'command-error'
   /** A paste of several outputs, each under its own command line; see the file's parts. */
   | 'several-outputs'
+  /** Another support tool's file about itself (troubleshoot's version.yaml, must-gather.logs, ...). */
+  | 'support-tool-file'
+  | 'empty'
   | 'envoy-log'
   | 'ztunnel-log'
   | 'log'

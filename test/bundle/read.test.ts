@@ -69,7 +69,7 @@ describe('readBundle formats', () => {
     const path = await put('b.tgz', gzipSync(await makeTar(GOOD)));
     const { files, summary } = await collect(path);
     expect(files).toEqual(EXPECTED);
-    expect(summary).toEqual({ format: 'tar.gz', files: 2, totalBytes: 23, skipped: [] });
+    expect(summary).toEqual({ format: 'tar.gz', files: 2, totalBytes: 23, skipped: [], aliases: [] });
   });
 
   it('reads a plain .tar', async () => {
@@ -109,21 +109,48 @@ describe('readBundle formats', () => {
       order.push(f.path);
     });
     expect(order).toEqual(['bundle-x/a.txt', 'bundle-x/proxies/config.json', 'bundle-x/version.txt']);
-    expect(summary).toEqual({ format: 'directory', files: 3, totalBytes: 24, skipped: [] });
+    expect(summary).toEqual({ format: 'directory', files: 3, totalBytes: 24, skipped: [], aliases: [] });
   });
 
-  it('skips a symlink inside a directory input without following it', async () => {
+  it('never follows a symlink out of a directory input; one to a file inside is an alias, read once', async () => {
     const root = join(dir, 'in');
     await mkdir(join(root, 'b'), { recursive: true });
     await writeFile(join(root, 'b', 'real.txt'), 'real');
     await writeFile(join(dir, 'secret.txt'), 'secret');
     await symlink(join(dir, 'secret.txt'), join(root, 'b', 'link.txt'));
     await symlink(dir, join(root, 'b', 'linkdir'));
+    await symlink('../b/../b/real.txt', join(root, 'b', 'alias.txt'));
+    await symlink('../../secret.txt', join(root, 'b', 'escape.txt'));
     const { files, summary } = await collect(root);
     expect(files).toEqual({ 'b/real.txt': 'real' });
+    expect(summary.aliases).toEqual([{ path: 'b/alias.txt', target: 'b/real.txt' }]);
     expect(summary.skipped).toEqual([
-      { path: 'b/link.txt', reason: 'symlink (not followed)' },
-      { path: 'b/linkdir', reason: 'symlink (not followed)' },
+      { path: 'b/escape.txt', reason: 'symlink to ../../secret.txt, outside the bundle (not followed)' },
+      { path: 'b/link.txt', reason: `symlink to ${join(dir, 'secret.txt')}, outside the bundle (not followed)` },
+      { path: 'b/linkdir', reason: `symlink to ${dir}, outside the bundle (not followed)` },
+    ]);
+  });
+});
+
+describe('readBundle symlinks inside an archive', () => {
+  it('reads the target once and lists the link as its alias, in either order', async () => {
+    const tar = await makeTar([
+      { name: 'sb/custom-resources/gateways.x/default.yaml', type: 'symlink', linkname: 'default.json' },
+      { name: 'sb/custom-resources/gateways.x/default.json', content: '[]' },
+      { name: 'sb/logs/w/pod.log', type: 'symlink', linkname: '../../pods/logs/pod.log' },
+      { name: 'sb/pods/logs/pod.log', content: 'line' },
+      { name: 'sb/missing.yaml', type: 'symlink', linkname: 'gone.json' },
+      { name: 'sb/up.yaml', type: 'symlink', linkname: '../../../etc/passwd' },
+    ]);
+    const { files, summary } = await collect(await put('links.tgz', gzipSync(tar)));
+    expect(files).toEqual({ 'sb/custom-resources/gateways.x/default.json': '[]', 'sb/pods/logs/pod.log': 'line' });
+    expect(summary.aliases).toEqual([
+      { path: 'sb/custom-resources/gateways.x/default.yaml', target: 'sb/custom-resources/gateways.x/default.json' },
+      { path: 'sb/logs/w/pod.log', target: 'sb/pods/logs/pod.log' },
+    ]);
+    expect(summary.skipped).toEqual([
+      { path: 'sb/up.yaml', reason: 'symlink to ../../../etc/passwd, outside the bundle (not followed)' },
+      { path: 'sb/missing.yaml', reason: 'symlink to sb/gone.json, which the bundle does not hold as a file (not followed)' },
     ]);
   });
 });
@@ -150,7 +177,7 @@ describe('readBundle unsafe entries', () => {
         { path: 'b/../../evil2', reason: 'path escapes the bundle (..)' },
         { path: '/etc/passwd', reason: 'absolute path' },
         { path: 'C:/Windows/x', reason: 'absolute path' },
-        { path: 'b/link', reason: 'symlink (not followed)' },
+        { path: 'b/link', reason: 'symlink to /etc/shadow, outside the bundle (not followed)' },
         { path: 'b/hard', reason: 'hardlink' },
         { path: 'b/tty', reason: 'character device' },
         { path: 'b/pipe', reason: 'fifo' },
@@ -274,7 +301,7 @@ describe('readBundle limits', () => {
   it('lets the same zero padding through when it fits the allowance', async () => {
     const path = await put('pad.tgz', gzipSync(Buffer.alloc(4 * 1024 ** 2), { level: 1 }));
     const { summary } = await collect(path, limits({ maxTotalBytes: 1024 ** 2 }));
-    expect(summary).toEqual({ format: 'tar.gz', files: 0, totalBytes: 0, skipped: [] });
+    expect(summary).toEqual({ format: 'tar.gz', files: 0, totalBytes: 0, skipped: [], aliases: [] });
   });
 });
 

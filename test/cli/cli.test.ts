@@ -144,6 +144,20 @@ describe('as a process', () => {
     expect(debug.stderr).toMatch(/\n\s+at /);
   });
 
+  it.each([
+    ['inspect', '--all'],
+    ['analyze', '-f', 'json', '-o', '-'],
+    ['rules'],
+    ['explain', 'WP001'],
+  ])('%s ends quietly when its reader closes the pipe early', (...args) => {
+    // `waypoint-analyze ... | head -c 1`: the shell closes stdout after one byte.
+    const script = `"${process.execPath}" --import "${tsx}" "${join(ROOT, 'src/cli/main.ts')}" ${args.join(' ')} ${['inspect', 'analyze'].includes(args[0]!) ? `"${sample('bookinfo-ambient.tgz')}"` : ''} | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`;
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd: work });
+    // analyze -o - prints its summary on stderr; nothing else may be there.
+    expect(r.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
+    expect(r.stdout.trim()).toBe('0');
+  });
+
   it('exits 1 on the broken sample and writes the default report in the working directory', () => {
     const copy = join(work, 'copy');
     cpSync(sample('bookinfo-broken'), copy, { recursive: true });
