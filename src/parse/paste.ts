@@ -23,8 +23,11 @@ export const PASTE_BYTES = 2 * 1024 * 1024;
 
 /** Commands a prompt other than `$` must be followed by, so `# Expected output` is not a command. */
 const KNOWN_COMMAND = /^(?:sudo\s+)?(?:[\w.~-]*\/)*(?:istioctl|kubectl|oc|k|helm|docker|podman|nerdctl|curl|grep|egrep|echo|cat|export|watch|kind|k3d|minikube|crictl|jq|yq|go run)(?:\s|$)/;
-/** At column 0 with no prompt at all, only istioctl itself (or a path to it) counts as a command. */
-const BARE_COMMAND = /^\s*(?:(?:[\w.~-]*\/)*istioctl(?:-\d[\w.-]*)?|(?:\w+=\S+\s+)*go run \S*istioctl\S*)\s+[a-z]/;
+/**
+ * With no prompt at all: istioctl itself (or a path to it, or `go run` of it), or kubectl/oc/docker
+ * running a command whose output a paste shows (`kubectl exec deploy/x -- istioctl ps`, `kubectl get ... -o yaml`).
+ */
+const BARE_COMMAND = /^\s*(?:(?:[\w.~-]*\/)*istioctl(?:-\d[\w.-]*)?|(?:\w+=\S+\s+)*go run \S*istioctl\S*)\s+[a-z]|^(?:kubectl|oc|docker|podman) (?:exec\s.*\bistioctl\s|get\s.*\s-o\s?(?:ya?ml|json)\b|logs\s)/;
 
 const PROMPTS: { re: RegExp; anyCommand: boolean }[] = [
   // `$ cmd`, a lone `$`

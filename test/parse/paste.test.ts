@@ -73,12 +73,14 @@ describe('command lines', () => {
     ['❯ istioctl  x ps | grep reviews', 'istioctl  x ps | grep reviews'],
     ['➜  istio git:(master) ✗ istioctl ps', 'istioctl ps'],
     ['istioctl proxy-status', 'istioctl proxy-status'],
+    ['kubectl exec -n istio-system deploy/istiod -- istioctl ps', 'kubectl exec -n istio-system deploy/istiod -- istioctl ps'],
+    ['kubectl get gateway waypoint -o yaml', 'kubectl get gateway waypoint -o yaml'],
     ['$', ''],
   ])('%s', (line, command) => {
     expect(commandOf(line)).toBe(command);
   });
 
-  it.each(['# Expected output:', '> This is a quote', '% of requests', 'NAME CLUSTER CDS', '  # a YAML comment: kubectl get pods'])('is not fooled by %s', (line) => {
+  it.each(['# Expected output:', '> This is a quote', '% of requests', 'NAME CLUSTER CDS', '  # a YAML comment: kubectl get pods', 'kubectl get pods shows them all'])('is not fooled by %s', (line) => {
     expect(commandOf(line)).toBeUndefined();
   });
 
