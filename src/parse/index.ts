@@ -10,7 +10,7 @@ import { cleanPaste, commandIntent, PASTE_BYTES, splitAtCommands, stripCommonPre
 import { analyzeJsonParser, analyzeTextParser } from './analyze.js';
 import { bugReportVersionsParser, istioctlVersionParser } from './istioctl-version.js';
 import { istiodSynczParser } from './istiod-debug.js';
-import { proxyConfigTable, waypointListTable } from './istioctl-tables.js';
+import { proxyConfigEndpointTable, proxyConfigTable, waypointListTable } from './istioctl-tables.js';
 import { envoyConfigDumpParser } from './envoy-config-dump.js';
 import { envoyResourceListParser } from './envoy-extensions.js';
 import { jsonErrorLine, parseJsonSequence } from './json.js';
@@ -29,7 +29,7 @@ import type { Diagnostic, FileKind, ParsedRecords, ParseResult } from './types.j
 import { ZTUNNEL_TABLES } from './ztunnel-config.js';
 import { ztunnelDumpParser } from './ztunnel-dump.js';
 
-const TABLES = [...ZTUNNEL_TABLES, proxyStatusTable, waypointListTable, proxyConfigTable];
+const TABLES = [...ZTUNNEL_TABLES, proxyStatusTable, waypointListTable, proxyConfigEndpointTable, proxyConfigTable];
 
 /** Every parser the sniffer tries; the one whose content starts earliest wins (the first listed on a tie). */
 export const PARSERS: readonly FileParser[] = [
@@ -135,6 +135,15 @@ function parseOutput(file: string, paste: Paste, segment: PasteSegment, context:
   }
   const parser = sniff(input);
   if (!parser) {
+    // The command line says what this is, although nothing in it could be read: say so, where.
+    const intended = segment.command !== undefined ? commandIntent(segment.command).kind : undefined;
+    const firstContent = input.head.findIndex((l) => l.trim() !== '');
+    // Docs show commands followed by shell comments about the next one: those are no output.
+    const commentsOnly = paste.lines?.slice(segment.start, segment.end).every((l) => l.trim() === '' || /^\s*#/.test(l));
+    if (intended && firstContent !== -1 && !commentsOnly) {
+      const line = segment.start + firstContent + 1;
+      return { kind: intended, records: {}, diagnostics: [...jsonProblems, { file, line, message: `the output of \`${segment.command}\` could not be read as ${intended}` }], summary: 'not read' };
+    }
     // Said only here: a JSON-per-line log also starts with `{` and is not one JSON document.
     const summary = jsonProblems.length ? 'unreadable JSON' : body.trim() === '' ? 'no output' : 'not recognized';
     return { kind: 'unknown', records: {}, diagnostics: jsonProblems, summary };

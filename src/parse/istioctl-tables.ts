@@ -2,6 +2,7 @@
  * The other istioctl tables a ticket may carry: `istioctl waypoint list` and the Envoy
  * `istioctl proxy-config cluster|listener|route|endpoint|secret` tables (kept as cells).
  */
+import type { ColumnShape } from './row-shapes.js';
 import { defineTable, requiredCell, rowSource } from './tables.js';
 import type { ProxyConfigRow } from './types.js';
 import { has } from './ztunnel-config.js';
@@ -43,6 +44,28 @@ function proxyConfigTableOf(l: string[]): ProxyConfigRow['table'] | undefined {
   if (has(l, 'LISTENER', 'CHAIN', 'MATCH', 'DESTINATION')) return 'listener';
   return undefined;
 }
+
+/** `istioctl proxy-config endpoint` values: `10.0.0.11:5000`, `HEALTHY`, `OK`, a cluster name. */
+const ENDPOINT_SHAPES: Record<string, ColumnShape> = {
+  ENDPOINT: { value: /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9a-fA-F:]+\]?):\d+$|^(?:unix|envoy):\/\/\S+$/ },
+  STATUS: { value: /^(?:HEALTHY|UNHEALTHY|DRAINING|TIMEOUT|DEGRADED|UNKNOWN)$/ },
+  'OUTLIER CHECK': { value: /^(?:OK|FAILED)$/ },
+  CLUSTER: { value: /^\S+$/ },
+};
+
+/** The endpoint table on its own, so its rows can be read by value shape (and without a header, as `| grep x` prints them). */
+export const proxyConfigEndpointTable = defineTable({
+  kind: 'proxy-config-table',
+  key: 'proxyConfigRows',
+  noun: 'proxy-config rows',
+  isHeader: (l) => l.length === 4 && has(l, 'ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'),
+  headers: [{ labels: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], anchored: true }],
+  shapeOf: (label) => ENDPOINT_SHAPES[label],
+  describe: () => 'endpoint table',
+  toRecord(row, _table, file) {
+    return { table: 'endpoint', cells: row.cells, source: rowSource(file, row) };
+  },
+});
 
 export const proxyConfigTable = defineTable({
   kind: 'proxy-config-table',

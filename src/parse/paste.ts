@@ -195,7 +195,9 @@ const VALUED_FLAGS = new Set(['-n', '--namespace', '-i', '--istioNamespace', '--
 export function commandIntent(command: string): CommandIntent {
   const [main = '', ...pipes] = command.split(/\s\|\s?|\|\s/);
   // Piped through a filter, or `istioctl ps --revision x` (only that revision's proxies).
-  const filtered = pipes.some((p) => /^\s*(?:grep|egrep|head|tail|awk|sed|cut|less|more)\b/.test(p)) || /\s(?:-r|--revision)[\s=]/.test(main);
+  const filtered = pipes.some((p) => /^\s*(?:grep|egrep|head|tail|less|more)\b/.test(p)) || /\s(?:-r|--revision)[\s=]/.test(main);
+  // Through awk, cut, jq...: what is printed is no longer the command's output.
+  if (pipes.some((p) => !/^\s*(?:grep|egrep|head|tail|less|more|cat|tee)\b/.test(p))) return { filtered };
   const words = main.trim().split(/\s+/);
   const at = words.findIndex((w) => /(?:^|\/)istioctl(?:-\d[\w.-]*)?$|^istioctl\/cmd\/istioctl\/main\.go$/.test(w));
   if (at === -1) return { ...kubectlIntent(words), filtered };

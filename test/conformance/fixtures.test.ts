@@ -73,6 +73,8 @@ function expectedKind(row: IndexRow): FileKind {
   if (/^ENDPOINT\s+STATUS\s+OUTLIER CHECK\s+CLUSTER$/m.test(text())) return 'proxy-config-table';
   // `istioctl proxy-status <pod>`: istiod's config compared with the proxy's.
   if (row.signature === 'diff') return 'proxy-status-diff';
+  // `istioctl pc endpoint <pod> | grep x`: endpoint rows without their header.
+  if (/^\$ istioctl .*proxy-config endpoints? .*\| grep /.test(text()) && /^\S+:\d+\s+HEALTHY\s+OK\s+\S+$/m.test(text())) return 'proxy-config-table';
   // The command failed and the docs show its error: a failed capture, not an unknown file.
   if (/^\$ .*\nError: /.test(text())) return 'command-error';
   return 'unknown';

@@ -226,6 +226,12 @@ describe('rows without a header', () => {
     expect(names(parsed.records.ztunnelWorkloads)).toEqual(['details-v1-698d88b-wwsnv', 'reviews-svc-waypoint-c49f9f569-b492t', 'reviews-v2-5b667bcbf8-gj7nz']);
   });
 
+  it('says an output its command line names could not be read, rather than "not recognized"', () => {
+    const parsed = parseText('x.txt', '$ istioctl ztunnel-config workload\n(the table scrolled off the screen)\n');
+    expect(parsed).toMatchObject({ kind: 'ztunnel-workloads', summary: 'not read', records: {} });
+    expect(parsed.diagnostics).toEqual([{ file: 'x.txt', line: 2, message: 'the output of `istioctl ztunnel-config workload` could not be read as ztunnel-workloads' }]);
+  });
+
   it('does not take prose or a single grepped value for rows', () => {
     expect(parseText('x.txt', 'the waypoint is not ready yet\nplease advise\n').kind).toBe('unknown');
     expect(parseText('x.txt', "$ istioctl proxy-status | grep x | awk '{print $7}'\nistiod-canary-6956db645c-vwhsk\n").kind).toBe('unknown');
