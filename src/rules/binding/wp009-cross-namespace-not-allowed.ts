@@ -1,0 +1,41 @@
+import { hboneListener } from '../../model/objects.js';
+import { evidence, type Rule } from '../types.js';
+import { bindingEvidence, byCarrier, describeObject, listNames } from './bindings.js';
+
+export const wp009: Rule = {
+  meta: {
+    id: 'WP009',
+    title: 'Cross-namespace waypoint does not admit the namespace (allowedRoutes)',
+    severity: 'error',
+    description:
+      'A waypoint in another namespace admits an object only if its HBONE (15008) listener\'s `allowedRoutes.namespaces` ' +
+      'allows that namespace: `from: All`, or `from: Selector` matching the namespace\'s labels. Without allowedRoutes the ' +
+      'default is `Same`, so istiod refuses the binding (WaypointBound False, AttachmentDenied) and traffic skips the waypoint.',
+    detection:
+      'Resolves each binding to a waypoint in another namespace against the waypoint\'s HBONE listener `allowedRoutes.namespaces` (absent means Same; Selector is matched against the Namespace\'s labels).',
+    fix: 'Set `allowedRoutes.namespaces.from: All`, or `Selector` matching the consumer namespace.',
+    docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/#use-a-waypoint-in-a-different-namespace',
+    needs: ['kube:Gateway'],
+    needsAnyOf: ['kube:Namespace', 'kube:Service', 'kube:Pod'],
+  },
+  check(snapshot, context) {
+    const denied = snapshot.bindings.filter((b) => b.state === 'attachment-denied');
+    for (const group of byCarrier(snapshot, denied)) {
+      const first = group.bindings[0]!;
+      const gateway = first.gateway!;
+      const listener = hboneListener(gateway);
+      context.report({
+        subject: group.subject,
+        message: `${describeObject(group.carrier)} uses waypoint ${gateway.namespace}/${gateway.name}, whose HBONE listener admits ` +
+          `${listener?.allowedFrom === 'Selector' ? 'only namespaces matching its selector' : 'only its own namespace'}; ` +
+          `${listNames(group.bindings.map((b) => b.subject))} ${group.bindings.length === 1 ? 'is refused and skips' : 'are refused and skip'} the waypoint.`,
+        evidence: [...bindingEvidence(first, 'uses'), evidence(gateway.source, `allowedRoutes.namespaces.from: ${listener?.allowedFrom ?? 'Same (no HBONE listener)'}`)],
+        fix: {
+          text: `Let the waypoint admit namespace ${first.subject.namespace}.`,
+          yaml: `listeners:\n- name: mesh\n  port: 15008\n  protocol: HBONE\n  allowedRoutes:\n    namespaces:\n      from: Selector\n      selector:\n        matchLabels:\n          kubernetes.io/metadata.name: ${first.subject.namespace}`,
+          commands: [`kubectl edit gateway ${gateway.name} -n ${gateway.namespace}`],
+        },
+      });
+    }
+  },
+};
