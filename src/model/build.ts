@@ -6,7 +6,7 @@ import type { ParsedFile } from '../parse/index.js';
 import type { KubeObject, ParsedRecords } from '../parse/types.js';
 import type { Capture } from './captures.js';
 import { identifyWaypoints } from './known-waypoints.js';
-import { objectKey } from './snapshot.js';
+import { bindingKey, objectKey } from './snapshot.js';
 import type { ClusterSnapshot } from './types.js';
 import { resolveBindings } from './waypoint.js';
 
@@ -37,9 +37,11 @@ export function buildSnapshot(files: readonly ParsedFile[]): ClusterSnapshot {
     complete: new Set(),
     records: emptyRecords(),
     objects: new Map(),
+    byNamespace: new Map(),
     ztunnel: { workloadByPod: new Map(), serviceByName: new Map() },
     proxyStatus: { byPod: new Map() },
     bindings: [],
+    bindingOf: new Map(),
     waypoints: [],
   };
   const all = snapshot.records as unknown as Record<string, unknown[]>;
@@ -61,6 +63,7 @@ export function buildSnapshot(files: readonly ParsedFile[]): ClusterSnapshot {
     }
   }
   for (const o of snapshot.records.kubeObjects) addObject(snapshot, o);
+  indexByNamespace(snapshot);
   // The same pod appears once per ztunnel captured; the first one seen is kept as representative.
   for (const w of snapshot.records.ztunnelWorkloads) setOnce(snapshot.ztunnel.workloadByPod, objectKey(w.namespace, w.name), w);
   for (const s of snapshot.records.ztunnelServices) setOnce(snapshot.ztunnel.serviceByName, objectKey(s.namespace, s.name), s);
@@ -74,6 +77,7 @@ export function buildSnapshot(files: readonly ParsedFile[]): ClusterSnapshot {
   // `istioctl analyze` captured as text and as JSON says the same things once.
   snapshot.records.analyzeMessages = dedupe(snapshot.records.analyzeMessages, (m) => `${m.code}|${m.origin?.kind}|${m.origin?.namespace}|${m.origin?.name}|${m.message}`);
   snapshot.bindings = resolveBindings(snapshot);
+  for (const b of snapshot.bindings) snapshot.bindingOf.set(bindingKey(b.subject), b);
   snapshot.waypoints = identifyWaypoints(snapshot);
   return snapshot;
 }
@@ -90,6 +94,20 @@ function dedupe<T>(items: T[], key: (item: T) => string): T[] {
 
 function setOnce<V>(map: Map<string, V>, key: string, value: V): void {
   if (!map.has(key)) map.set(key, value);
+}
+
+/** After de-duplication by name (the same object captured twice is indexed once). */
+function indexByNamespace(snapshot: ClusterSnapshot): void {
+  for (const [kind, objects] of snapshot.objects) {
+    const byNs = new Map<string, KubeObject[]>();
+    for (const o of objects.values()) {
+      const ns = o.namespace ?? '';
+      let list = byNs.get(ns);
+      if (!list) byNs.set(ns, (list = []));
+      list.push(o);
+    }
+    snapshot.byNamespace.set(kind, byNs);
+  }
 }
 
 function addObject(snapshot: ClusterSnapshot, o: KubeObject): void {

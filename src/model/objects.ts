@@ -4,7 +4,7 @@
  */
 import type { KubeCondition, KubeObject } from '../parse/types.js';
 import { conditionStatus } from '../parse/yaml.js';
-import { getObject, objectsOf, type ClusterSnapshot } from './snapshot.js';
+import { getObject, objectsIn, objectsOf, type ClusterSnapshot } from './snapshot.js';
 
 export const WAYPOINT_CLASS = 'istio-waypoint';
 export const WAYPOINT_CLASSES = new Set([WAYPOINT_CLASS, 'istio-agentgateway-waypoint']);
@@ -116,12 +116,8 @@ export function selectorMatches(selector: Json, labels: Record<string, string>):
 export function servicePods(snapshot: ClusterSnapshot, service: KubeObject): KubeObject[] {
   const selector = record(service.spec['selector']);
   if (Object.keys(selector).length === 0) return [];
-  const pods: KubeObject[] = [];
-  for (const pod of objectsOf(snapshot, 'Pod')) {
-    if (pod.namespace !== service.namespace) continue;
-    if (Object.entries(selector).every(([k, v]) => pod.labels[k] === String(v))) pods.push(pod);
-  }
-  return pods;
+  const entries = Object.entries(selector).map(([k, v]) => [k, String(v)] as const);
+  return objectsIn(snapshot, 'Pod', service.namespace ?? '').filter((pod) => entries.every(([k, v]) => pod.labels[k] === v));
 }
 
 /** The namespace object of an object, when captured. */

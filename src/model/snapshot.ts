@@ -11,6 +11,16 @@ export function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
+/** How `snapshot.bindingOf` names a Service, ServiceEntry, Pod or WorkloadEntry. */
+export function bindingKey(o: { kind: string; namespace?: string; name: string }): string {
+  return `${o.kind}/${o.namespace ?? ''}/${o.name}`;
+}
+
+/** The objects of a kind in one namespace (`''` for cluster-scoped ones). */
+export function objectsIn(snapshot: ClusterSnapshot, kind: string, namespace: string): readonly KubeObject[] {
+  return snapshot.byNamespace.get(kind)?.get(namespace) ?? [];
+}
+
 /** All objects of a kind (empty when none were captured). */
 export function objectsOf(snapshot: ClusterSnapshot, kind: string): Iterable<KubeObject> {
   return snapshot.objects.get(kind)?.values() ?? [];

@@ -18,6 +18,8 @@ export interface ClusterSnapshot {
   records: ParsedRecords;
   /** Kubernetes/Istio objects by kind, then by `namespace/name` (cluster-scoped: `name`). */
   objects: Map<string, Map<string, KubeObject>>;
+  /** The same objects by kind, then by namespace: what a namespace holds, without scanning every object. */
+  byNamespace: Map<string, Map<string, KubeObject[]>>;
   ztunnel: {
     workloadByPod: Map<string, ZtunnelWorkload>;
     serviceByName: Map<string, ZtunnelService>;
@@ -25,6 +27,8 @@ export interface ClusterSnapshot {
   proxyStatus: { byPod: Map<string, ProxyStatusRow> };
   /** Expected (labels) beside observed (ztunnel) waypoint for every Service and Pod. */
   bindings: WaypointBinding[];
+  /** The same bindings by `Kind/namespace/name` of their subject. */
+  bindingOf: Map<string, WaypointBinding>;
   /** Every waypoint the bundle shows, from its objects or inferred from the tables' names, with its pods. */
   waypoints: KnownWaypoint[];
 }

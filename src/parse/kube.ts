@@ -333,6 +333,15 @@ function toKubeObject(value: unknown, file: string, lines: TextLines, range: Lin
     conditions: readConditions(status, lines, range, file, path),
   };
   if (typeof metadata['namespace'] === 'string') object.namespace = metadata['namespace'];
+  if (isRecord(value['spec']) && !UNLOCATED_SPEC_KINDS.has(kind)) {
+    const specLines = locateSpecKeys(lines, range);
+    if (specLines.size) {
+      object.specSources = {};
+      for (const [key, at] of specLines) {
+        object.specSources[key] = { file, line: at + 1, excerpt: excerpt(lines.get(at)), ...(path ? { path: `${path}.spec.${key}` } : { path: `spec.${key}` }) };
+      }
+    }
+  }
   // ConfigMaps and similar carry `data` rather than spec; keep it where rules may need it.
   // Secrets' data is never kept, whatever a capture held (bug-report `--full-secrets`).
   if (!isRecord(value['spec']) && isRecord(value['data']) && kind !== 'Secret') object.spec = { data: value['data'] };
@@ -368,6 +377,30 @@ function locateMetadataLines(lines: TextLines, range: LineRange): { name?: numbe
   const result: { name?: number; labels: Map<string, number> } = { labels };
   if (name !== undefined) result.name = name;
   return result;
+}
+
+/** Kinds whose spec lines are not located: large and many (a cluster's pods), and no rule quotes their spec. */
+const UNLOCATED_SPEC_KINDS = new Set(['Pod', 'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'ConfigMap', 'Event', 'EndpointSlice', 'Endpoints', 'Node']);
+
+/** The 0-based line of each top-level key of `spec`, in kubectl's YAML or pretty JSON. */
+function locateSpecKeys(lines: TextLines, range: LineRange): Map<string, number> {
+  const keys = new Map<string, number>();
+  let i = range.start;
+  while (i < range.end && !/^\s*(- )?"?spec"?:/.test(lines.get(i))) i++;
+  if (i >= range.end) return keys;
+  const specIndent = indentOf(lines.get(i).replace(/^(\s*)- /, '$1  '));
+  let keyIndent = -1;
+  for (i++; i < range.end; i++) {
+    const line = lines.get(i);
+    if (line.trim() === '') continue;
+    const lead = indentOf(line);
+    if (lead <= specIndent) break;
+    if (keyIndent === -1) keyIndent = lead;
+    if (lead !== keyIndent) continue;
+    const m = /^"?([A-Za-z][\w-]*)"?\s*:/.exec(line.trimStart());
+    if (m && !keys.has(m[1]!)) keys.set(m[1]!, i);
+  }
+  return keys;
 }
 
 /** `status.conditions` with the line of each condition's `type`, searched after the `status` key. */

@@ -504,7 +504,8 @@ export function detectLog(head: string[]): LogKind | undefined {
     if (classifyHeadLine(line, 0, s, 0)) s.logLines++;
   }
   if (nonEmpty === 0 || s.logLines * 2 <= nonEmpty) return undefined;
-  if (s.logLines < 2 && s.access === 0) return undefined;
+  // One line is enough when it is unmistakable: an Envoy access line, or a ztunnel access record.
+  if (s.logLines < 2 && s.access === 0 && !head.some((l) => l.includes('src.addr=') && l.includes('dst.addr='))) return undefined;
   const envoy = s.envoy + (s.istiod === 0 ? s.ads : 0);
   if (s.ztunnel > 0 && s.ztunnel >= envoy) return 'ztunnel-log';
   if (envoy > 0) return 'envoy-log';

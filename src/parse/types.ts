@@ -138,6 +138,11 @@ export interface KubeObject {
   labelSources: Record<string, Provenance>;
   /** `status.conditions`, each with the line of its `type`. */
   conditions: KubeCondition[];
+  /**
+   * Where each top-level `spec` key was written (`selector`, `targetRefs`, `parentRefs`, `rules`,
+   * `ports`...), for configuration kinds only (not Pods or Deployments, whose specs are long).
+   */
+  specSources?: Record<string, Provenance>;
 }
 
 /** A status condition as istiod and the Gateway API write them (`istio.io/WaypointBound`, `Programmed`, ...). */

@@ -20,10 +20,20 @@ import { wp018 } from './binding/wp018-ingress-bypass.js';
 import { wp019 } from './binding/wp019-serviceentry-without-vip.js';
 import { wp020 } from './binding/wp020-waypoint-unresolved.js';
 import { wp037 } from './control-plane/wp037-waypoint-not-synced.js';
+import { wp021 } from './policy/wp021-policy-without-targetrefs.js';
+import { wp022 } from './policy/wp022-l7-rules-at-ztunnel.js';
+import { wp023 } from './policy/wp023-l4-policy-denies-waypoint.js';
+import { wp024 } from './policy/wp024-targetrefs-not-bound.js';
+import { wp025 } from './policy/wp025-namespace-policy-bypassed.js';
+import { wp026 } from './policy/wp026-no-require-waypoint-guard.js';
+import { wp027 } from './policy/wp027-other-policies-by-selector.js';
+import { wp028 } from './policy/wp028-unsupported-at-ztunnel.js';
 import { wp038 } from './control-plane/wp038-version-skew.js';
 import { wp039 } from './control-plane/wp039-unexpected-revision.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   wp001, wp002, wp003, wp004, wp005, wp006, wp007, wp008, wp009, wp010, wp011, wp012, wp013, wp014,
-  wp015, wp016, wp017, wp018, wp019, wp020, wp037, wp038, wp039, istioctlAnalyze,
+  wp015, wp016, wp017, wp018, wp019, wp020,
+  wp021, wp022, wp023, wp024, wp025, wp026, wp027, wp028,
+  wp037, wp038, wp039, istioctlAnalyze,
 ];

@@ -6,8 +6,12 @@
 import type { Finding } from './types.js';
 
 export const IST_LINKS: Record<string, readonly string[]> = {
-  IST0171: ['WP001', 'WP002', 'WP005', 'WP006', 'WP008', 'WP009', 'WP011', 'WP012', 'WP013', 'WP014', 'WP019'],
+  IST0171: ['WP001', 'WP002', 'WP005', 'WP006', 'WP008', 'WP009', 'WP011', 'WP012', 'WP013', 'WP014', 'WP019', 'WP024', 'WP028', 'WP031', 'WP033'],
   IST0134: ['WP019'],
+  IST0166: ['WP021', 'WP027'],
+  IST0173: ['WP036'],
+  IST0174: ['WP036'],
+  IST0118: ['WP034'],
 };
 
 function subjectKey(f: Finding): string | undefined {

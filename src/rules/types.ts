@@ -39,6 +39,12 @@ export interface Finding {
   /** For inconclusive findings: the commands whose output would decide the question. */
   collect?: string[];
   /**
+   * Evidence against the finding: another source that disagrees (a log showing traffic served while the
+   * pods look down, istiod's condition saying otherwise). The report shows it beside the evidence for,
+   * and marks the finding contradicted.
+   */
+  against?: Evidence[];
+  /**
    * Set by the engine when the rule could not run for lack of captures: each entry is a set of
    * alternatives, one of which would do. The engine reports these grouped by capture, not as findings.
    */

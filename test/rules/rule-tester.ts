@@ -123,3 +123,23 @@ status:
     status: ${readyStatus}
 `;
 }
+
+/** An ambient namespace: `istio.io/dataplane-mode: ambient`, plus any labels (a use-waypoint). */
+export function ambientNamespace(name: string, labels: Record<string, string> = {}): object {
+  return namespace(name, { 'istio.io/dataplane-mode': 'ambient', ...labels });
+}
+
+/** A Service with a selector and ports, as kubectl prints it. */
+export function appService(ns: string, name: string, labels: Record<string, string> = {}, ports: object[] = [{ name: 'http', port: 9080, protocol: 'TCP', targetPort: 9080 }]): object {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { labels: { app: name, ...labels }, name, namespace: ns }, spec: { clusterIP: '10.96.0.20', ports, selector: { app: name }, type: 'ClusterIP' } };
+}
+
+/** A running, ready pod that istio-cni redirected into ambient. */
+export function ambientPod(ns: string, name: string, labels: Record<string, string>): object {
+  return { ...pod(ns, name, labels) as Record<string, unknown>, metadata: { annotations: { 'ambient.istio.io/redirection': 'enabled' }, labels, name, namespace: ns } };
+}
+
+/** An AuthorizationPolicy from its spec, with optional status conditions. */
+export function authorizationPolicy(ns: string, name: string, spec: object, conditions: object[] = []): object {
+  return { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: ns }, spec, ...(conditions.length ? { status: { conditions } } : {}) };
+}

@@ -6,6 +6,7 @@ import { getObject, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { WaypointBinding } from '../../model/waypoint.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Subject } from '../types.js';
+import { describeObject } from '../wording.js';
 
 export interface CarrierGroup {
   /** The object whose label asked for the waypoint: the subject itself or its namespace. */
@@ -27,16 +28,6 @@ export function byCarrier(snapshot: ClusterSnapshot, bindings: readonly Waypoint
     group.bindings.push(b);
   }
   return [...groups.values()];
-}
-
-export function describeObject(o: KubeObject): string {
-  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
-}
-
-/** "Services details, productpage and 3 more" */
-export function listNames(objects: readonly KubeObject[], max = 4): string {
-  const names = objects.map((o) => o.name);
-  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
 /** Evidence shared by binding findings: the label, the namespace label if used, ztunnel's view, istiod's condition. */

@@ -1,7 +1,7 @@
 import { condition, gatewayAddresses, isPodReady, isWaypointGateway, podProblem, GATEWAY_NAME_LABEL } from '../../model/objects.js';
-import { objectsOf } from '../../model/snapshot.js';
+import { objectsIn, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
-import { listNames } from './bindings.js';
+import { listNames } from '../wording.js';
 
 export const wp002: Rule = {
   meta: {
@@ -23,7 +23,7 @@ export const wp002: Rule = {
       if (!isWaypointGateway(gateway) || gatewayAddresses(gateway).length > 0) continue;
       // A Gateway no controller has seen yet is WP011's finding, not this one.
       if (condition(gateway, 'Accepted')?.status === 'Unknown') continue;
-      const pods = [...objectsOf(snapshot, 'Pod')].filter((p) => p.namespace === gateway.namespace && p.labels[GATEWAY_NAME_LABEL] === gateway.name);
+      const pods = objectsIn(snapshot, 'Pod', gateway.namespace ?? '').filter((p) => p.labels[GATEWAY_NAME_LABEL] === gateway.name);
       const items: Evidence[] = [evidence(gateway.source, 'Gateway has no status.addresses: istiod has not seen a ready waypoint pod')];
       for (const pod of pods) items.push(evidence(pod.source, `waypoint pod ${pod.name}: ${isPodReady(pod) ? 'ready' : podProblem(pod)}`));
       const bound = snapshot.bindings.filter((b) => b.gateway === gateway).map((b) => b.subject);

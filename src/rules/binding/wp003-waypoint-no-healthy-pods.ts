@@ -1,5 +1,5 @@
 import { gatewayAddresses, isPodReady, isWaypointGateway, podProblem, GATEWAY_NAME_LABEL } from '../../model/objects.js';
-import { objectsOf } from '../../model/snapshot.js';
+import { objectsIn, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 
 export const wp003: Rule = {
@@ -27,7 +27,7 @@ export const wp003: Rule = {
       if (noEndpoints) items.push(evidence(row!.source, `ztunnel: waypoint service has ${row!.endpoints!.healthy}/${row!.endpoints!.total} healthy endpoints`));
       let noReadyPod = false;
       if (snapshot.captured.has('kube:Pod')) {
-        const pods = [...objectsOf(snapshot, 'Pod')].filter((p) => p.namespace === gateway.namespace && p.labels[GATEWAY_NAME_LABEL] === gateway.name);
+        const pods = objectsIn(snapshot, 'Pod', gateway.namespace ?? '').filter((p) => p.labels[GATEWAY_NAME_LABEL] === gateway.name);
         noReadyPod = !pods.some(isPodReady);
         if (noReadyPod) for (const pod of pods) items.push(evidence(pod.source, `waypoint pod ${pod.name}: ${podProblem(pod)}`));
       }

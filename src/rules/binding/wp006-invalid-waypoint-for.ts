@@ -1,7 +1,7 @@
 import { objectsOf } from '../../model/snapshot.js';
 import { WAYPOINT_FOR } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
-import { listNames } from './bindings.js';
+import { listNames } from '../wording.js';
 
 const VALID = new Set(['service', 'workload', 'all', 'none']);
 

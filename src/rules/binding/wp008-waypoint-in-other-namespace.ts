@@ -2,7 +2,7 @@ import { getObject, objectsOf } from '../../model/snapshot.js';
 import { USE_WAYPOINT, USE_WAYPOINT_NAMESPACE } from '../../model/waypoint.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
-import { describeObject } from './bindings.js';
+import { describeObject } from '../wording.js';
 
 /** Kinds that may carry `istio.io/use-waypoint` (istio/api label/labels.yaml). */
 export const LABELLED_KINDS = ['Namespace', 'Service', 'ServiceEntry', 'Pod', 'WorkloadEntry'];

@@ -1,6 +1,7 @@
 import { hboneListener } from '../../model/objects.js';
 import { evidence, type Rule } from '../types.js';
-import { bindingEvidence, byCarrier, describeObject, listNames } from './bindings.js';
+import { bindingEvidence, byCarrier } from './bindings.js';
+import { describeObject, listNames } from '../wording.js';
 
 export const wp009: Rule = {
   meta: {

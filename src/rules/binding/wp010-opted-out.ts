@@ -1,7 +1,7 @@
 import { getObject, objectsOf } from '../../model/snapshot.js';
 import { USE_WAYPOINT } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
-import { describeObject } from './bindings.js';
+import { describeObject } from '../wording.js';
 
 export const wp010: Rule = {
   meta: {

@@ -1,6 +1,7 @@
 import { gatewayClassName, isWaypointGateway } from '../../model/objects.js';
 import { evidence, type Rule } from '../types.js';
-import { bindingEvidence, byCarrier, listNames } from './bindings.js';
+import { bindingEvidence, byCarrier } from './bindings.js';
+import { listNames } from '../wording.js';
 
 export const wp012: Rule = {
   meta: {
