@@ -55,8 +55,10 @@ describe('istioctl bug-report archives', () => {
     const result = await analyzeBundle(ARCHIVE, { limits: DEFAULT_LIMITS, rules: BUILTIN_RULES });
     const failing = result.findings.filter((f) => f.status === 'fail').map((f) => f.ruleId).sort();
     // The sample's HTTPRoute sends ingress traffic to productpage, whose namespace uses a waypoint, without
-    // istio.io/ingress-use-waypoint: a real fourth finding of that cluster (WP018).
-    expect(failing).toEqual(['WP001', 'WP004', 'WP018', 'WP037']);
+    // istio.io/ingress-use-waypoint: a real fourth finding of that cluster (WP018). With that bypass, productpage's
+    // waypoint policy has no ztunnel guard behind it: WP026, at info level.
+    expect(failing).toEqual(['WP001', 'WP004', 'WP018', 'WP026', 'WP037']);
+    expect(result.findings.find((f) => f.ruleId === 'WP026')!.severity).toBe('info');
     expect(result.counts.inconclusive).toBe(0);
     const wp037 = result.findings.find((f) => f.ruleId === 'WP037')!;
     expect(wp037.evidence[0]!.file).toMatch(/debug\/syncz$/);

@@ -37,3 +37,8 @@ export function tabwrite(rows: string[][], padding: number): string {
     .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]! + padding))).join(''))
     .join('\n') + '\n';
 }
+
+/** Failing findings that raise an alarm: errors and warnings (info findings are advice, and healthy clusters may have them). */
+export function alarms<F extends { status: string; severity: string }>(findings: readonly F[]): F[] {
+  return findings.filter((f) => f.status === 'fail' && f.severity !== 'info');
+}

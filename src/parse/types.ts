@@ -317,6 +317,68 @@ export interface LogSummary {
   byCode: Record<string, number>;
   /** Entries dropped once the sample was full. */
   truncated: number;
+  /** Envoy access lines counted over the whole log (not sampled); absent for logs without access lines. */
+  accessStats?: AccessLogStats;
+  /** ztunnel access and error lines counted over the whole log; absent for logs without them. */
+  ztunnelStats?: ZtunnelLogStats;
+}
+
+/** A count and the first few lines that show it (file:line with the excerpt), for a finding to quote. */
+export interface CountedExamples {
+  count: number;
+  examples: Provenance[];
+}
+
+/**
+ * Envoy access lines of one log, counted over every line so a finding can say "412 of 9,310 requests"
+ * on a 1 GB log. Keys are bounded (`LOG_STATS_MAX_KEYS`): beyond it, counts go to the key `(other)`.
+ */
+export interface AccessLogStats {
+  /** Access lines (HTTP and TCP). */
+  requests: number;
+  /** First and last %START_TIME% seen, as printed. */
+  firstTime?: string;
+  lastTime?: string;
+  /** Lines with a response code below 400 and no response flag: requests the proxy served. */
+  served: number;
+  /** By response flag, each flag of `UF,URX` counted once; lines without flags are not counted. */
+  byFlag: Record<string, CountedExamples>;
+  /** By %RESPONSE_CODE_DETAILS% of lines with code >= 400 or a flag (`route_not_found`, `no_healthy_upstream`, ...). */
+  byDetails: Record<string, CountedExamples>;
+  /** RBAC denials by the matched policy (`ns[default]-policy[deny-all]-rule[0]`, or `none` when no ALLOW policy matched). */
+  rbacDenied: Record<string, CountedExamples>;
+  /** By %UPSTREAM_CLUSTER% (`inbound-vip|9080|http|reviews.default.svc.cluster.local`; `-` when none). */
+  byCluster: Record<string, { requests: number; failed: number; example: Provenance }>;
+  /** By %ROUTE_NAME% (`default`, `default.reviews.0`; `-` when none). */
+  byRoute: Record<string, { requests: number; failed: number; example: Provenance }>;
+}
+
+/** ztunnel `access` lines of one log, grouped by where the connection went. */
+export interface ZtunnelLogStats {
+  /** Access lines (`connection complete`, `connection failed`, ...). */
+  connections: number;
+  /**
+   * Keyed `direction|dst.service|dst.workload|dst port` (missing values empty), e.g.
+   * `outbound|reviews.default.svc.cluster.local|waypoint-7b9c-x2x|15008`.
+   */
+  flows: Record<string, ZtunnelFlow>;
+  /** Lines with an `error` field, by the error text with addresses and numbers masked (`connection timed out, maybe a NetworkPolicy is blocking HBONE port 15008`). */
+  errors: Record<string, CountedExamples>;
+}
+
+export interface ZtunnelFlow {
+  direction?: string;
+  srcWorkload?: string;
+  srcIdentity?: string;
+  dstService?: string;
+  dstWorkload?: string;
+  /** `dst.addr` (where ztunnel connected: a waypoint or pod on 15008, or the pod port). */
+  dstAddr?: string;
+  /** `dst.hbone_addr` (what was asked for inside the tunnel: the service VIP or pod IP and port). */
+  hboneAddr?: string;
+  count: number;
+  failed: number;
+  examples: Provenance[];
 }
 
 /** A row of an `istioctl proxy-config cluster|listener|route|endpoint|secret` table, kept as cells. */

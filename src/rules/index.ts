@@ -28,6 +28,14 @@ import { wp025 } from './policy/wp025-namespace-policy-bypassed.js';
 import { wp026 } from './policy/wp026-no-require-waypoint-guard.js';
 import { wp027 } from './policy/wp027-other-policies-by-selector.js';
 import { wp028 } from './policy/wp028-unsupported-at-ztunnel.js';
+import { wp029 } from './routing/wp029-parentref-group.js';
+import { wp030 } from './routing/wp030-route-on-waypoint-gateway.js';
+import { wp031 } from './routing/wp031-route-parent-not-bound.js';
+import { wp032 } from './routing/wp032-parentref-port.js';
+import { wp033 } from './routing/wp033-backend-unresolved.js';
+import { wp034 } from './routing/wp034-tcp-port.js';
+import { wp035 } from './routing/wp035-virtualservice.js';
+import { wp036 } from './routing/wp036-destinationrule-subsets.js';
 import { wp038 } from './control-plane/wp038-version-skew.js';
 import { wp039 } from './control-plane/wp039-unexpected-revision.js';
 
@@ -35,5 +43,6 @@ export const BUILTIN_RULES: readonly Rule[] = [
   wp001, wp002, wp003, wp004, wp005, wp006, wp007, wp008, wp009, wp010, wp011, wp012, wp013, wp014,
   wp015, wp016, wp017, wp018, wp019, wp020,
   wp021, wp022, wp023, wp024, wp025, wp026, wp027, wp028,
+  wp029, wp030, wp031, wp032, wp033, wp034, wp035, wp036,
   wp037, wp038, wp039, istioctlAnalyze,
 ];

@@ -47,7 +47,7 @@ describe.skipIf(!HAVE_CHROMIUM)('HTML report in chromium', () => {
     expect(headings[0]).toBe('Findings');
     expect(headings).toContain('What this bundle could not show');
     const findings = await page.locator('#findings article h3').allTextContents();
-    expect(findings.map((t) => /(WP\d{3}|IST\d{4})/.exec(t)?.[1])).toEqual(['WP001', 'WP004', 'WP037']);
+    expect(findings.map((t) => /(WP\d{3}|IST\d{4})/.exec(t)?.[1])).toEqual(['WP001', 'WP004', 'WP037', 'WP026']);
     await expect(page.locator('#findings article').first().locator('.evidence li').first().textContent()).resolves.toMatch(/kubectl\/services\.json:\d+/);
     await page.close();
   });

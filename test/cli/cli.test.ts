@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import Papa from 'papaparse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsonReport, runCli as run, sample } from './run.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, alarms } from '../helpers.js';
 import { validateReport } from '../report/schema.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wa-cli-'));
@@ -14,7 +14,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 
 function failing(report: { findings: { status: string; ruleId: string; severity: string }[] }) {
-  return report.findings.filter((f) => f.status === 'fail');
+  return alarms(report.findings);
 }
 
 describe('the healthy bookinfo sample', () => {
@@ -74,7 +74,7 @@ describe('the broken bookinfo sample', () => {
     const { stdout, code } = await run(sample('bookinfo-broken'), '-f', 'csv', '-o', '-');
     expect(code).toBe(1);
     const rows = Papa.parse<Record<string, string>>(stdout.trim(), { header: true }).data;
-    expect(rows.map((r) => r['rule']).sort()).toEqual(['WP001', 'WP004', 'WP037']);
+    expect(rows.map((r) => r['rule']).sort()).toEqual(['WP001', 'WP004', 'WP026', 'WP037']);
     expect(rows.find((r) => r['rule'] === 'WP001')!['evidence']).toMatch(/kubectl\/services\.json:\d+/);
   });
 });

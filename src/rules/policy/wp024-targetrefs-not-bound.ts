@@ -1,5 +1,6 @@
 import { policiesOf, resolveTargetRef, TARGETABLE_POLICY_KINDS, type PolicyView } from '../../model/policies.js';
-import type { ClusterSnapshot } from '../../model/snapshot.js';
+import { bindingKey, type ClusterSnapshot } from '../../model/snapshot.js';
+import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 
 /** WaypointAccepted reasons istiod writes when a targetRef binds nothing (policies.go WaypointPolicyStatusCollection). */
@@ -31,7 +32,10 @@ export const wp024: Rule = {
       if (kind === 'EnvoyFilter') continue;
       for (const policy of policiesOf(snapshot, kind)) {
         if (policy.targetRefs.length === 0) continue;
-        const failures = unboundRefs(snapshot, policy);
+        const all = unboundRefs(snapshot, policy);
+        // A target that asks for a waypoint that cannot serve it is a binding fault, reported by WP001-WP014 as the cause.
+        const failures = all.filter((f) => !requestsBrokenWaypoint(snapshot, f.target));
+        if (all.length > 0 && failures.length === 0) continue;
         const status = policy.object.conditions.find((c) => c.type === 'WaypointAccepted');
         const statusSays = status !== undefined && (status.status === 'False' || status.reason === 'PartiallyInvalid') && NOT_BOUND_REASONS.has(status.reason ?? '');
         if (failures.length === 0 && !statusSays) continue;
@@ -39,10 +43,10 @@ export const wp024: Rule = {
         if (status && statusSays) items.push(evidence(status.source, `istiod: WaypointAccepted ${status.status}${status.reason ? ` (${status.reason})` : ''}${status.message ? `: ${status.message}` : ''}`));
         const against: Evidence[] = [];
         if (failures.length === 0 && statusSays) against.push(evidence(policy.object.source, 'every targetRef resolves to a waypoint in this bundle: istiod\'s condition may predate a fix'));
-        const all = failures.length === policy.targetRefs.length;
+        const none = failures.length === policy.targetRefs.length;
         context.report({
           subject: subjectOf(policy.object),
-          message: `${kind} ${policy.object.namespace}/${policy.object.name} targets ${failures.length ? failures.map((f) => `${f.ref.kind} ${f.ref.name}`).join(', ') : 'objects'} that bind it to no waypoint${failures.length ? `: ${failures.map((f) => f.why).join('; ')}` : ` (istiod: ${status?.reason ?? ''} ${status?.message ?? ''})`}. ${all ? 'Nothing enforces it.' : 'Those targets are ignored.'}`,
+          message: `${kind} ${policy.object.namespace}/${policy.object.name} targets ${failures.length ? failures.map((f) => `${f.ref.kind} ${f.ref.name}`).join(', ') : 'objects'} that bind it to no waypoint${failures.length ? `: ${failures.map((f) => f.why).join('; ')}` : ` (istiod: ${status?.reason ?? ''} ${status?.message ?? ''})`}. ${none ? 'Nothing enforces it.' : 'Those targets are ignored.'}`,
           evidence: items,
           ...(against.length ? { against } : {}),
           fix: {
@@ -54,6 +58,11 @@ export const wp024: Rule = {
     }
   },
 };
+
+function requestsBrokenWaypoint(snapshot: ClusterSnapshot, target: KubeObject | undefined): boolean {
+  const binding = target && snapshot.bindingOf.get(bindingKey(target));
+  return binding?.request !== undefined && binding.state !== 'bound' && binding.state !== 'opted-out';
+}
 
 /** targetRefs that attach nowhere, ingress Gateway targets aside (a valid use of targetRefs). */
 function unboundRefs(snapshot: ClusterSnapshot, policy: PolicyView) {

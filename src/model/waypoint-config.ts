@@ -1,0 +1,61 @@
+/**
+ * What a waypoint's Envoy configuration holds for the Services it serves (listener_waypoint.go,
+ * cluster_waypoint.go; failure-modes.md §1.10): in the internal listener `main_internal`, one filter
+ * chain per Service port, named `inbound-vip|<port>|<http|tcp>|<fqdn>` (Istio ≤1.21:
+ * `inbound-vip|<port>||<fqdn>-<http|tcp>`), with inline routes and RBAC policies
+ * `ns[<ns>]-policy[<name>]-rule[<i>]`; clusters `inbound-vip|<port>|<http|tcp>[/<subset>]|<fqdn>`.
+ */
+import type { EnvoyConfigSummary, EnvoyFilterChain, KubeObject } from '../parse/types.js';
+import type { KnownWaypoint } from './types.js';
+
+export interface ServiceChain {
+  port: number;
+  protocol: 'http' | 'tcp';
+  host: string;
+  chain: EnvoyFilterChain;
+}
+
+/** `inbound-vip|9080|http|reviews.default.svc.cluster.local` and the 1.21 `inbound-vip|9080||reviews.default.svc.cluster.local-http`. */
+export function parseVipName(name: string): { port: number; protocol: 'http' | 'tcp'; subset?: string; host: string } | undefined {
+  const current = /^inbound-vip\|(\d+)\|(http|tcp)(?:\/([^|]+))?\|(.+)$/.exec(name);
+  if (current) return { port: Number(current[1]), protocol: current[2] as 'http' | 'tcp', ...(current[3] ? { subset: current[3] } : {}), host: current[4]! };
+  const legacy = /^inbound-vip\|(\d+)\|([^|]*)\|(.+)-(http|tcp)$/.exec(name);
+  if (legacy) return { port: Number(legacy[1]), protocol: legacy[4] as 'http' | 'tcp', ...(legacy[2] ? { subset: legacy[2] } : {}), host: legacy[3]! };
+  return undefined;
+}
+
+/** The Envoy config of a waypoint: of its first pod that has one in the bundle. */
+export function waypointEnvoy(waypoint: KnownWaypoint): EnvoyConfigSummary | undefined {
+  return waypoint.proxies.find((p) => p.envoy)?.envoy;
+}
+
+/** The service chains of `main_internal`. */
+export function serviceChains(envoy: EnvoyConfigSummary): ServiceChain[] {
+  const chains: ServiceChain[] = [];
+  for (const listener of envoy.listeners) {
+    for (const chain of listener.filterChains) {
+      const parsed = parseVipName(chain.name);
+      if (parsed) chains.push({ port: parsed.port, protocol: parsed.protocol, host: parsed.host, chain });
+    }
+  }
+  return chains;
+}
+
+/** A Service's in-cluster host name, as the chains and clusters name it. */
+export function serviceHost(service: KubeObject, domain = 'cluster.local'): string {
+  if (service.kind === 'ServiceEntry') {
+    const hosts = Array.isArray(service.spec['hosts']) ? service.spec['hosts'].map(String) : [];
+    return hosts[0] ?? service.name;
+  }
+  return `${service.name}.${service.namespace}.svc.${domain}`;
+}
+
+/** The waypoint's chains of one Service (by host). */
+export function chainsOf(envoy: EnvoyConfigSummary, host: string): ServiceChain[] {
+  return serviceChains(envoy).filter((c) => c.host === host);
+}
+
+/** Whether the waypoint's config has a cluster for a Service host (any port, protocol or subset). */
+export function hasClusterFor(envoy: EnvoyConfigSummary, host: string): boolean {
+  return envoy.clusters.some((c) => parseVipName(c.name)?.host === host);
+}

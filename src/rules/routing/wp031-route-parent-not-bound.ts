@@ -1,0 +1,64 @@
+import { namespaceOf } from '../../model/objects.js';
+import { refSource, routesOf, statusFor } from '../../model/routes.js';
+import { USE_WAYPOINT } from '../../model/waypoint.js';
+import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
+import { meshParents } from './route-scope.js';
+
+export const wp031: Rule = {
+  meta: {
+    id: 'WP031',
+    title: "Route's parent Service is missing, or not bound to a waypoint",
+    severity: 'error',
+    description:
+      'In ambient mode a route on a Service is applied by that Service\'s waypoint. A parent Service that does not exist makes ' +
+      'the route Accepted False (NoMatchingParent, IST0171); one that exists but has no waypoint leaves the route unapplied for ' +
+      'ambient clients, which Istio 1.26+ says in a ResolvedWaypoints condition that stays True ("istio.io/use-waypoint label ' +
+      'missing from parent and parent namespace; in ambient mode, route will not be respected").',
+    detection:
+      'Every route parentRef of kind Service (group "") or ServiceEntry: the parent is missing from the bundle, or it is in an ' +
+      'ambient namespace and not bound to a waypoint (sidecar namespaces apply mesh routes without waypoints and are left alone).',
+    fix: 'Fix the parent name, or bind the Service (or its namespace) to a waypoint with istio.io/use-waypoint.',
+    docs: 'https://istio.io/latest/docs/ambient/usage/l7-features/#traffic-routing',
+    needs: ['kube:Service'],
+    needsAnyOf: ['kube:HTTPRoute', 'kube:GRPCRoute', 'kube:TCPRoute', 'kube:TLSRoute'],
+  },
+  check(snapshot, context) {
+    for (const route of routesOf(snapshot)) {
+      for (const target of meshParents(snapshot, route)) {
+        const { ref } = target;
+        const status = statusFor(route, ref);
+        const accepted = status?.conditions.find((c) => c.type === 'Accepted');
+        const resolved = status?.conditions.find((c) => c.type === 'ResolvedWaypoints');
+        const items: Evidence[] = [evidence(refSource(route, ref), `parentRef ${ref.kind} ${ref.namespace}/${ref.name}`)];
+        if (accepted && accepted.status !== 'True') items.push(evidence(route.object.source, `status: Accepted ${accepted.status} (${accepted.reason ?? ''})${accepted.message ? `: ${accepted.message}` : ''}`));
+        if (resolved?.message) items.push(evidence(route.object.source, `status: ResolvedWaypoints ${resolved.status}: ${resolved.message}`));
+        if (!target.object) {
+          if (!snapshot.complete.has(`kube:${ref.kind}`)) continue;
+          context.report({
+            subject: subjectOf(route.object),
+            message: `${route.object.kind} ${route.object.namespace}/${route.object.name} is attached to ${ref.kind} ${ref.namespace}/${ref.name}, which does not exist: the route is not applied.`,
+            evidence: items,
+            fix: { text: `Name an existing ${ref.kind} in the parentRef.`, commands: [`kubectl get ${ref.kind.toLowerCase()}s -n ${ref.namespace}`, `kubectl edit ${route.object.kind.toLowerCase()} ${route.object.name} -n ${route.object.namespace}`] },
+          });
+          continue;
+        }
+        const binding = target.binding;
+        if (!binding || binding.state === 'bound') continue;
+        const ns = namespaceOf(snapshot, target.object);
+        const ambient = ns?.labels['istio.io/dataplane-mode'] === 'ambient' || target.object.labels['istio.io/dataplane-mode'] === 'ambient';
+        // Only the states where no waypoint serves the parent; WP001-WP010 say why a label did not bind.
+        if (!ambient || !['no-label', 'opted-out'].includes(binding.state)) continue;
+        items.push(evidence(target.object.source, `${ref.kind} ${ref.namespace}/${ref.name}: ${binding.explanation}`));
+        context.report({
+          subject: subjectOf(route.object),
+          message: `${route.object.kind} ${route.object.namespace}/${route.object.name} routes ${ref.kind} ${ref.namespace}/${ref.name}, which no waypoint serves (${binding.explanation}): in ambient mode the route is not applied.`,
+          evidence: items,
+          fix: {
+            text: `Bind ${ref.kind} ${ref.name} (or namespace ${ref.namespace}) to a waypoint.`,
+            commands: [`kubectl label ${ref.kind.toLowerCase()} ${ref.name} -n ${ref.namespace} ${USE_WAYPOINT}=waypoint`],
+          },
+        });
+      }
+    }
+  },
+};
