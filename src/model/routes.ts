@@ -113,20 +113,29 @@ export function refSource(route: RouteView, ref: RouteRef): Provenance {
 
 export type PortProtocol = 'http' | 'tcp' | 'unknown' | 'udp';
 
+const HTTP_PROTOCOLS = new Set(['http', 'http2', 'http_proxy', 'grpc', 'grpc-web']);
+const TCP_PROTOCOLS = new Set(['tcp', 'https', 'tls', 'mongo', 'redis', 'mysql']);
+/** Ports Istio never sniffs: an undeclared protocol there is TCP (pkg/config/kube/conversion.go wellKnownPorts). */
+const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
+
 /**
- * What Istio makes of a Service port (pkg/config/protocol): `appProtocol`, else the port name's prefix
- * before `-` (or the whole name). HTTP kinds get an HTTP chain on the waypoint; TCP kinds only a TCP
- * chain; anything else is sniffed (both chains).
+ * What Istio makes of a Service port (pkg/config/kube/conversion.go ConvertProtocol, protocol.Parse):
+ * `appProtocol` when set (with Kubernetes' `kubernetes.io/h2c` = HTTP2, `/ws` = HTTP, `/wss` = HTTPS),
+ * else the port name; `grpc-web...`, else the word before the first `-`. HTTP kinds get an HTTP chain
+ * on the waypoint; TCP kinds only a TCP chain; an unsupported word is sniffed (both chains), except on
+ * the well-known ports, which are TCP.
  */
 export function portProtocol(port: Json): PortProtocol {
   if (String(port['protocol'] ?? 'TCP').toUpperCase() === 'UDP') return 'udp';
   // A ServiceEntry port (`number`) declares its protocol in `protocol`: HTTP, HTTP2, GRPC, TCP, TLS...
-  if (port['number'] !== undefined && typeof port['protocol'] === 'string') return portProtocol({ appProtocol: port['protocol'] });
-  const appProtocol = typeof port['appProtocol'] === 'string' ? port['appProtocol'].toLowerCase() : undefined;
-  const name = typeof port['name'] === 'string' ? port['name'].toLowerCase() : '';
-  const word = appProtocol ?? name.split('-')[0] ?? '';
-  if (['http', 'http2', 'grpc', 'grpc-web', 'kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss'].includes(word)) return 'http';
-  if (['tcp', 'https', 'tls', 'mongo', 'redis', 'mysql'].includes(word)) return 'tcp';
+  if (port['number'] !== undefined && typeof port['protocol'] === 'string') return portProtocol({ appProtocol: port['protocol'], port: port['number'] });
+  const appProtocol = typeof port['appProtocol'] === 'string' ? port['appProtocol'] : undefined;
+  if (appProtocol === 'kubernetes.io/h2c' || appProtocol === 'kubernetes.io/ws') return 'http';
+  if (appProtocol === 'kubernetes.io/wss') return 'tcp';
+  const name = (appProtocol ?? (typeof port['name'] === 'string' ? port['name'] : '')).toLowerCase();
+  const word = name.startsWith('grpc-web') ? 'grpc-web' : name.split('-')[0]!;
+  if (HTTP_PROTOCOLS.has(word)) return 'http';
+  if (TCP_PROTOCOLS.has(word) || WELL_KNOWN_TCP_PORTS.has(Number(port['port']))) return 'tcp';
   return 'unknown';
 }
 

@@ -143,3 +143,23 @@ export function ambientPod(ns: string, name: string, labels: Record<string, stri
 export function authorizationPolicy(ns: string, name: string, spec: object, conditions: object[] = []): object {
   return { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: ns }, spec, ...(conditions.length ? { status: { conditions } } : {}) };
 }
+
+/** A parentRef or backendRef as users write them (`group` omitted unless given). */
+export type RefSpec = { kind?: string; group?: string; name: string; namespace?: string; port?: number };
+
+/**
+ * An HTTPRoute (or GRPCRoute) as the API server returns it: parentRefs with the API server's defaults filled
+ * in unless `asWritten`, and Istio's `status.parents` entry per parent when `accepted` conditions are given.
+ */
+export function httpRoute(ns: string, name: string, parents: RefSpec[], backends: RefSpec[], status: object[] = [], kind = 'HTTPRoute'): object {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind, metadata: { name, namespace: ns },
+    spec: { parentRefs: parents, rules: [{ backendRefs: backends.map((b) => ({ group: '', kind: 'Service', weight: 1, ...b })) }] },
+    ...(status.length ? { status: { parents: status } } : {}),
+  };
+}
+
+/** One `status.parents` entry written by Istio's controller. */
+export function routeParentStatus(parent: RefSpec, conditions: { type: string; status: string; reason: string; message?: string }[]): object {
+  return { conditions: conditions.map((c) => ({ lastTransitionTime: '2025-10-14T09:24:18Z', observedGeneration: 1, ...c })), controllerName: 'istio.io/gateway-controller', parentRef: parent };
+}

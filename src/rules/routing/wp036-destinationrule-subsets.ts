@@ -1,4 +1,5 @@
 import { selectorMatches } from '../../model/objects.js';
+import { parseVipName } from '../../model/waypoint-config.js';
 import { bindingKey, getObject, objectsIn, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { specEvidence } from '../wording.js';
@@ -27,13 +28,18 @@ export const wp036: Rule = {
       if (!service || snapshot.bindingOf.get(bindingKey(service))?.state !== 'bound') continue;
       const selector = (service.spec['selector'] ?? {}) as Record<string, string>;
       const pods = objectsIn(snapshot, 'Pod', ns).filter((p) => Object.entries(selector).every(([k, v]) => p.labels[k] === String(v)));
+      // No pod at all is another fault (WP003's kind); and a bundle without the namespace's pods proves nothing.
+      if (Object.keys(selector).length === 0 || pods.length === 0) continue;
       for (const subset of (Array.isArray(dr.spec['subsets']) ? dr.spec['subsets'] : []) as Json[]) {
         const labels = (subset['labels'] ?? {}) as Record<string, string>;
         if (pods.some((p) => selectorMatches({ matchLabels: labels }, p.labels))) continue;
         const subsetName = String(subset['name'] ?? '');
         const items: Evidence[] = [specEvidence(dr, 'subsets', `subset ${subsetName}: ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')} matches none of ${pods.length} pods of ${name}`)];
         for (const log of snapshot.records.logs) {
-          const hit = log.accessEntries.find((e) => e.flags.includes('UH') && e.upstreamCluster?.includes(`/${subsetName}|${host.includes('.') ? '' : ''}`) && e.upstreamCluster.includes(name));
+          const hit = log.accessEntries.find((e) => {
+            const cluster = e.flags.includes('UH') && e.upstreamCluster ? parseVipName(e.upstreamCluster) : undefined;
+            return cluster?.subset === subsetName && cluster.host.startsWith(`${name}.${ns}.`);
+          });
           if (hit) items.push(evidence(hit.source, `waypoint: ${hit.code} ${hit.flags} on ${hit.upstreamCluster}`));
         }
         context.report({
