@@ -1,12 +1,13 @@
 /**
  * What a waypoint's Envoy configuration holds for the Services it serves (listener_waypoint.go,
  * cluster_waypoint.go; failure-modes.md §1.10): in the internal listener `main_internal`, one filter
- * chain per Service port, named `inbound-vip|<port>|<http|tcp>|<fqdn>` (Istio ≤1.21:
- * `inbound-vip|<port>||<fqdn>-<http|tcp>`), with inline routes and RBAC policies
- * `ns[<ns>]-policy[<name>]-rule[<i>]`; clusters `inbound-vip|<port>|<http|tcp>[/<subset>]|<fqdn>`.
+ * chain per Service port and protocol, named `inbound-vip|<port>||<fqdn>-<http|tcp>` (as the istio.io
+ * troubleshooting pages print them; `inbound-vip|<port>|<http|tcp>|<fqdn>` read too), with an inline
+ * route config named `inbound-vip|<port>|http|<fqdn>` and RBAC policies `ns[<ns>]-policy[<name>]-rule[<i>]`;
+ * clusters `inbound-vip|<port>|<http|tcp>[/<subset>]|<fqdn>`.
  */
 import type { EnvoyConfigSummary, EnvoyFilterChain, KubeObject } from '../parse/types.js';
-import type { KnownWaypoint } from './types.js';
+import type { KnownWaypoint, WaypointProxy } from './types.js';
 
 export interface ServiceChain {
   port: number;
@@ -15,7 +16,7 @@ export interface ServiceChain {
   chain: EnvoyFilterChain;
 }
 
-/** `inbound-vip|9080|http|reviews.default.svc.cluster.local` and the 1.21 `inbound-vip|9080||reviews.default.svc.cluster.local-http`. */
+/** Cluster and route names `inbound-vip|9080|http[/v2]|reviews.default.svc.cluster.local`, chain names `inbound-vip|9080||reviews.default.svc.cluster.local-http`. */
 export function parseVipName(name: string): { port: number; protocol: 'http' | 'tcp'; subset?: string; host: string } | undefined {
   const current = /^inbound-vip\|(\d+)\|(http|tcp)(?:\/([^|]+))?\|(.+)$/.exec(name);
   if (current) return { port: Number(current[1]), protocol: current[2] as 'http' | 'tcp', ...(current[3] ? { subset: current[3] } : {}), host: current[4]! };
@@ -26,7 +27,28 @@ export function parseVipName(name: string): { port: number; protocol: 'http' | '
 
 /** The Envoy config of a waypoint: of its first pod that has one in the bundle. */
 export function waypointEnvoy(waypoint: KnownWaypoint): EnvoyConfigSummary | undefined {
-  return waypoint.proxies.find((p) => p.envoy)?.envoy;
+  return waypointDump(waypoint)?.envoy;
+}
+
+/** The first pod of a waypoint whose config dump the bundle holds, with that dump. */
+export function waypointDump(waypoint: KnownWaypoint): { proxy: WaypointProxy; envoy: EnvoyConfigSummary } | undefined {
+  const proxy = waypoint.proxies.find((p) => p.envoy);
+  return proxy ? { proxy, envoy: proxy.envoy! } : undefined;
+}
+
+/** The cluster domain the waypoint's names use (`cluster.local` unless the dump shows another). */
+export function clusterDomain(envoy: EnvoyConfigSummary): string {
+  for (const c of envoy.clusters) {
+    const host = parseVipName(c.name)?.host;
+    const m = host && /\.svc\.(.+)$/.exec(host);
+    if (m) return m[1]!;
+  }
+  return 'cluster.local';
+}
+
+/** The internal listener holding the service chains, as proof of what is (not) there. */
+export function mainInternal(envoy: EnvoyConfigSummary): EnvoyConfigSummary['listeners'][number] | undefined {
+  return envoy.listeners.find((l) => l.name === 'main_internal');
 }
 
 /** The service chains of `main_internal`. */

@@ -36,6 +36,8 @@ import { wp033 } from './routing/wp033-backend-unresolved.js';
 import { wp034 } from './routing/wp034-tcp-port.js';
 import { wp035 } from './routing/wp035-virtualservice.js';
 import { wp036 } from './routing/wp036-destinationrule-subsets.js';
+import { wp040 } from './config-and-logs/wp040-service-missing-from-waypoint.js';
+import { wp041 } from './config-and-logs/wp041-route-or-policy-missing.js';
 import { wp038 } from './control-plane/wp038-version-skew.js';
 import { wp039 } from './control-plane/wp039-unexpected-revision.js';
 
@@ -44,5 +46,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   wp015, wp016, wp017, wp018, wp019, wp020,
   wp021, wp022, wp023, wp024, wp025, wp026, wp027, wp028,
   wp029, wp030, wp031, wp032, wp033, wp034, wp035, wp036,
-  wp037, wp038, wp039, istioctlAnalyze,
+  wp037, wp038, wp039,
+  wp040, wp041,
+  istioctlAnalyze,
 ];

@@ -1,10 +1,10 @@
 import { wp029 } from '../../../src/rules/routing/wp029-parentref-group.js';
-import { httpRoute, kubeList, routeParentStatus, ruleTester } from '../rule-tester.js';
+import { httpRoute, kubeList, routeParentStatus, ruleTester, type RefSpec } from '../rule-tester.js';
 import { cluster } from '../policy/cluster.js';
 
 const REVIEWS = { name: 'reviews', port: 9080 };
 const routes = (...items: object[]) => cluster([], { 'httproutes.yaml': kubeList(items) });
-const accepted = (parent: object) => routeParentStatus(parent, [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Route was valid' }]);
+const accepted = (parent: RefSpec) => routeParentStatus(parent, [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Route was valid' }]);
 
 ruleTester(wp029, {
   valid: [

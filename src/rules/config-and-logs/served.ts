@@ -1,0 +1,79 @@
+/**
+ * What the config-and-logs rules share: the Services a waypoint should serve (from the labels, and from
+ * ztunnel's WAYPOINT column, which is what clients actually follow), and how to cite its dump.
+ */
+import { objectKey, type ClusterSnapshot } from '../../model/snapshot.js';
+import type { KnownWaypoint, WaypointBinding } from '../../model/types.js';
+import type { KubeObject, ZtunnelService } from '../../parse/types.js';
+import { evidence, type Evidence } from '../types.js';
+
+export interface ServedService {
+  namespace: string;
+  name: string;
+  kind: 'Service' | 'ServiceEntry';
+  object?: KubeObject;
+  /** The labels' verdict, when the bundle has the object. */
+  binding?: WaypointBinding;
+  /** ztunnel's row, when its WAYPOINT column names this waypoint. */
+  ztunnel?: ZtunnelService;
+}
+
+/** Whether ztunnel's WAYPOINT cell names this waypoint (`name`, or `namespace/name` for another namespace). */
+export function ztunnelNames(row: ZtunnelService, waypoint: KnownWaypoint): boolean {
+  return row.waypoint === `${waypoint.namespace}/${waypoint.name}` || (row.waypoint === waypoint.name && row.namespace === waypoint.namespace);
+}
+
+/**
+ * The Services and ServiceEntries bound to a waypoint, by the labels or by ztunnel. Headless and
+ * ExternalName Services and ServiceEntries without an address have no VIP, so the waypoint has no
+ * chain for them (WP007 and WP019 are about those).
+ */
+export function servicesServedBy(snapshot: ClusterSnapshot, waypoint: KnownWaypoint): ServedService[] {
+  const out = new Map<string, ServedService>();
+  for (const b of snapshot.bindings) {
+    if (b.state !== 'bound' || b.request?.namespace !== waypoint.namespace || b.request.name !== waypoint.name) continue;
+    if (b.subject.kind !== 'Service' && b.subject.kind !== 'ServiceEntry') continue;
+    if (!hasVip(b.subject)) continue;
+    const key = objectKey(b.subject.namespace, b.subject.name);
+    out.set(key, { namespace: b.subject.namespace ?? '', name: b.subject.name, kind: b.subject.kind, object: b.subject, binding: b, ...ztunnelRow(snapshot, key, waypoint) });
+  }
+  for (const row of snapshot.records.ztunnelServices) {
+    if (!ztunnelNames(row, waypoint)) continue;
+    const key = objectKey(row.namespace, row.name);
+    if (out.has(key)) continue;
+    const object = snapshot.objects.get('Service')?.get(key);
+    if (object && !hasVip(object)) continue;
+    out.set(key, { namespace: row.namespace, name: row.name, kind: 'Service', ...(object ? { object } : {}), ztunnel: row });
+  }
+  return [...out.values()];
+}
+
+function ztunnelRow(snapshot: ClusterSnapshot, key: string, waypoint: KnownWaypoint): { ztunnel?: ZtunnelService } {
+  const row = snapshot.ztunnel.serviceByName.get(key);
+  return row && ztunnelNames(row, waypoint) ? { ztunnel: row } : {};
+}
+
+function hasVip(o: KubeObject): boolean {
+  if (o.kind === 'ServiceEntry') {
+    const addresses = o.spec['addresses'];
+    const status = o.status['addresses'];
+    return (Array.isArray(addresses) && addresses.length > 0) || (Array.isArray(status) && status.length > 0);
+  }
+  const clusterIP = o.spec['clusterIP'];
+  return o.spec['type'] !== 'ExternalName' && clusterIP !== 'None';
+}
+
+/** Evidence that ties a Service to the waypoint: its label, and ztunnel's row. */
+export function bindingEvidence(s: ServedService, waypoint: KnownWaypoint): Evidence[] {
+  const items: Evidence[] = [];
+  const request = s.binding?.request;
+  if (request) items.push(evidence(request.label, `${s.kind} ${s.namespace}/${s.name}: istio.io/use-waypoint=${waypoint.name}${request.from === 'namespace' ? ' (from its namespace)' : ''}`));
+  if (s.ztunnel) items.push(evidence(s.ztunnel.source, `ztunnel: ${s.namespace}/${s.name} WAYPOINT ${s.ztunnel.waypoint}`));
+  return items;
+}
+
+/** What to run when the bundle has no dump of a waypoint. */
+export function dumpCommand(waypoint: KnownWaypoint): string {
+  const pod = waypoint.proxies[0]?.pod ?? `deploy/${waypoint.name}`;
+  return `istioctl proxy-config all ${pod} -n ${waypoint.namespace} -o json`;
+}
