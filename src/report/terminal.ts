@@ -24,7 +24,8 @@ export function renderSummary(result: AnalysisResult, color: boolean): string {
     const subject = f.subject ? `${f.subject.kind} ${f.subject.namespace ? `${f.subject.namespace}/` : ''}${f.subject.name}: ` : '';
     // istioctl's messages have generic titles; their own text says more.
     const what = f.ruleId.startsWith('IST') ? truncate(f.message, 100) : f.title;
-    out.push(`  ${sev[f.severity](f.severity.toUpperCase().padEnd(7))} ${f.ruleId.padEnd(idWidth)} ${subject}${what}`);
+    const contradicted = f.against?.length ? ' (contradicted: see the evidence against it)' : '';
+    out.push(`  ${sev[f.severity](f.severity.toUpperCase().padEnd(7))} ${f.ruleId.padEnd(idWidth)} ${subject}${what}${contradicted}`);
   }
   if (failures.length > MAX_LINES) out.push(`  ... and ${failures.length - MAX_LINES} more in the report`);
   return `${out.join('\n')}\n`;

@@ -19,6 +19,8 @@ export interface ExpectedFinding {
   message?: RegExp;
   /** `file:line` locations that must all be among the evidence. */
   evidence?: string[];
+  /** `file:line` locations of the evidence against it (a contradicted finding); none when absent. */
+  against?: string[];
 }
 
 export interface RuleTests {
@@ -53,6 +55,7 @@ export function ruleTester(rule: Rule, tests: RuleTests): void {
           if (expected.message) expect(actual.message).toMatch(expected.message);
           const locations = actual.evidence.map((e) => `${e.file}:${e.line ?? ''}`);
           for (const loc of expected.evidence ?? []) expect(locations).toContain(loc);
+          expect((actual.against ?? []).map((e) => `${e.file}:${e.line ?? ''}`), 'evidence against').toEqual(expected.against ?? []);
           if (actual.status === 'fail') {
             expect(actual.evidence.length, 'a failing finding needs evidence').toBeGreaterThan(0);
             expect(actual.fix?.text, 'a failing finding needs a fix').toBeTruthy();

@@ -3,6 +3,7 @@ import { USE_WAYPOINT, requestedWaypoint } from '../../model/waypoint.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { LABELLED_KINDS, sameNamedElsewhere } from './wp008-waypoint-in-other-namespace.js';
+import { againstField } from '../corroboration.js';
 
 
 export const wp001: Rule = {
@@ -44,7 +45,10 @@ export const wp001: Rule = {
         const bound = object.conditions.find((c) => c.type === 'istio.io/WaypointBound' && c.status === 'False');
         if (bound) items.push(evidence(bound.source, `istiod reports WaypointBound False${bound.reason ? ` (${bound.reason})` : ''}`));
         const observed = observedRow(snapshot, object);
-        if (observed) items.push(evidence(observed.source, `ztunnel shows WAYPOINT ${observed.waypoint}`));
+        // ztunnel naming the waypoint means some istiod knows it: the bundle's Gateways may be partial or older.
+        const against: Evidence[] = [];
+        if (observed && (observed.waypoint === name || observed.waypoint === `${request.namespace}/${name}`)) against.push(evidence(observed.source, `ztunnel sends its traffic to waypoint ${observed.waypoint} all the same`));
+        else if (observed) items.push(evidence(observed.source, `ztunnel shows WAYPOINT ${observed.waypoint}`));
         const fallback = kind !== 'Namespace' ? namespaceWaypoint(snapshot, object) : undefined;
         if (fallback) hints.push(`Namespace ${object.namespace} uses waypoint ${fallback}, but Istio does not fall back to it when the ${kind}'s own waypoint is missing.`);
 
@@ -53,6 +57,7 @@ export const wp001: Rule = {
           message: `${kind} ${label(object)} is labelled ${USE_WAYPOINT}=${name}, but no Gateway ${request.namespace}/${name} exists, so its traffic bypasses every waypoint.` +
             (hints.length ? ` ${hints.join(' ')}` : ''),
           evidence: items,
+          ...againstField(against),
           fix: {
             text: `Create the waypoint, or correct or remove the label.`,
             commands: [

@@ -2,6 +2,7 @@ import { describeWaypointFor, WAYPOINT_FOR } from '../../model/waypoint.js';
 import { evidence, type Rule } from '../types.js';
 import { bindingEvidence, byCarrier } from './bindings.js';
 import { describeObject, listNames } from '../wording.js';
+import { againstField, boundAfterAll } from '../corroboration.js';
 
 export const wp005: Rule = {
   meta: {
@@ -31,6 +32,7 @@ export const wp005: Rule = {
         message: `${describeObject(group.carrier)} binds ${affected.length === 1 && affected[0] === group.carrier ? 'itself' : `${listNames(affected)}`} to waypoint ${gateway.namespace}/${gateway.name}, ` +
           `which takes ${describeWaypointFor(first.waypointFor!)}: service-addressed traffic skips the waypoint.`,
         evidence: [...bindingEvidence(first, 'uses'), evidence(first.waypointFor!.source ?? gateway.source, `${WAYPOINT_FOR}=${first.waypointFor!.value}`)],
+        ...againstField(group.bindings.flatMap(boundAfterAll).slice(0, 3)),
         fix: {
           text: 'Let the waypoint take service traffic (`all` keeps its workload traffic), or bind the service to a service waypoint.',
           commands: [`kubectl label gateway ${gateway.name} -n ${gateway.namespace} ${WAYPOINT_FOR}=all --overwrite`],

@@ -2,6 +2,7 @@ import { hboneListener } from '../../model/objects.js';
 import { evidence, type Rule } from '../types.js';
 import { bindingEvidence, byCarrier } from './bindings.js';
 import { describeObject, listNames } from '../wording.js';
+import { againstField, boundAfterAll } from '../corroboration.js';
 
 export const wp009: Rule = {
   meta: {
@@ -31,6 +32,7 @@ export const wp009: Rule = {
           `${listener?.allowedFrom === 'Selector' ? 'only namespaces matching its selector' : 'only its own namespace'}; ` +
           `${listNames(group.bindings.map((b) => b.subject))} ${group.bindings.length === 1 ? 'is refused and skips' : 'are refused and skip'} the waypoint.`,
         evidence: [...bindingEvidence(first, 'uses'), evidence(gateway.source, `allowedRoutes.namespaces.from: ${listener?.allowedFrom ?? 'Same (no HBONE listener)'}`)],
+        ...againstField(group.bindings.flatMap(boundAfterAll).slice(0, 3)),
         fix: {
           text: `Let the waypoint admit namespace ${first.subject.namespace}.`,
           yaml: `listeners:\n- name: mesh\n  port: 15008\n  protocol: HBONE\n  allowedRoutes:\n    namespaces:\n      from: Selector\n      selector:\n        matchLabels:\n          kubernetes.io/metadata.name: ${first.subject.namespace}`,

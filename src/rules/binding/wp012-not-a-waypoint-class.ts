@@ -2,6 +2,7 @@ import { gatewayClassName, isWaypointGateway } from '../../model/objects.js';
 import { evidence, type Rule } from '../types.js';
 import { bindingEvidence, byCarrier } from './bindings.js';
 import { listNames } from '../wording.js';
+import { againstField, boundAfterAll } from '../corroboration.js';
 
 export const wp012: Rule = {
   meta: {
@@ -29,6 +30,7 @@ export const wp012: Rule = {
           `${gateway.namespace}/${gateway.name} as its waypoint, but that Gateway is of class ${gatewayClassName(gateway) || '(none)'}, not istio-waypoint` +
           ` (affects ${listNames(group.bindings.map((b) => b.subject))}).`,
         evidence: [...bindingEvidence(group.bindings[0]!, 'uses'), evidence(gateway.source, `gatewayClassName: ${gatewayClassName(gateway)}`)],
+        ...againstField(group.bindings.flatMap(boundAfterAll).slice(0, 3)),
         fix: {
           text: 'Point istio.io/use-waypoint at a waypoint (class istio-waypoint), creating one if needed.',
           commands: [`istioctl waypoint apply -n ${gateway.namespace} --name waypoint`],

@@ -3,6 +3,7 @@ import { portProtocol, servicePorts } from '../../model/routes.js';
 import { chainsOf, clusterDomain, hasClusterFor, mainInternal, serviceHost, waypointDump } from '../../model/waypoint-config.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { bindingEvidence, dumpCommand, servicesServedBy, type ServedService } from './served.js';
+import { againstField, notSentThere } from '../corroboration.js';
 
 export const wp040: Rule = {
   meta: {
@@ -58,6 +59,7 @@ export const wp040: Rule = {
           subject: s.object ? subjectOf(s.object) : { kind: 'Service', namespace: s.namespace, name: s.name },
           message: `${s.kind} ${s.namespace}/${s.name} is sent to waypoint ${waypoint.namespace}/${waypoint.name}, but the waypoint's Envoy config (pod ${proxy.pod}) has ${whole ? 'no filter chain or cluster for it' : `no filter chain for port ${missingPorts.join(', ')}`}: ${whole ? 'its traffic fails at the waypoint and none of its routes or policies apply' : 'traffic to that port fails at the waypoint'}. The waypoint's config is older than the binding, or comes from another istiod.`,
           evidence: items,
+          ...againstField(s.object ? notSentThere(snapshot, s.object, waypoint.name) : []),
           fix: {
             text: 'Check that the waypoint is synced and served by the right istiod; restarting it makes it fetch its config again.',
             commands: [`istioctl proxy-status ${proxy.pod}.${proxy.namespace}`, `kubectl rollout restart deployment/${waypoint.name} -n ${waypoint.namespace}`],

@@ -6,6 +6,7 @@ import { chainsOf, clusterDomain, serviceChains, serviceHost, waypointDump, type
 import type { EnvoyConfigSummary, KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule, type RuleContext } from '../types.js';
 import { meshParents } from '../routing/route-scope.js';
+import { againstField, notSentThere } from '../corroboration.js';
 
 /** `ns[default]-policy[deny-ratings]-rule[0]`: Istio's RBAC policy names (security/authz/builder). */
 const RBAC_NAME = /^ns\[([^\]]*)\]-policy\[([^\]]*)\]-rule\[\d+\]$/;
@@ -68,6 +69,7 @@ function checkRoutes(snapshot: ClusterSnapshot, waypoint: KnownWaypoint, envoy: 
         subject: subjectOf(route.object),
         message: `${route.object.kind} ${route.object.namespace}/${route.object.name} routes ${object.kind} ${object.namespace}/${object.name}, but waypoint ${waypoint.namespace}/${waypoint.name} (pod ${pod}) has no route of it (${[...names].slice(0, 2).join(', ')}...) for port ${lacking.map((c) => c.port).join(', ')}: the waypoint sends the traffic to its default route and the HTTPRoute does not apply.`,
         evidence: items,
+        ...againstField(notSentThere(snapshot, object, waypoint.name)),
         fix: FIX(waypoint, pod),
       });
     }

@@ -6,6 +6,7 @@ import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { specEvidence } from '../wording.js';
 import { meshParents } from './route-scope.js';
+import { againstField, notSentThere } from '../corroboration.js';
 
 export const wp034: Rule = {
   meta: {
@@ -56,6 +57,7 @@ export const wp034: Rule = {
         subject: subjectOf(service),
         message: `${service.kind} ${service.namespace}/${service.name} port ${portNumbers.join(', ')} is declared TCP, so waypoint ${binding.request!.name} treats its traffic as TCP: the HTTP routes and HTTP policy rules attached to it do not apply (an HTTP ALLOW rule cannot match, so it denies).`,
         evidence: items,
+        ...againstField(notSentThere(snapshot, service, binding.request!.name)),
         fix: {
           text: `Declare the port HTTP: name it http-<x> (or grpc-<x>), or set appProtocol: http.`,
           commands: tcpPorts.map((p) => `kubectl patch service ${service.name} -n ${service.namespace} --type json -p '[{"op":"replace","path":"/spec/ports/${servicePorts(service).indexOf(p)}/appProtocol","value":"http"}]'`),

@@ -42,6 +42,15 @@ ruleTester(wp001, {
   ],
   invalid: [
     {
+      name: 'the Gateway is missing from the bundle, but ztunnel routes to a waypoint of that name: contradicted',
+      files: {
+        'services.yaml': kubeList([service('default', 'ratings', { 'istio.io/use-waypoint': 'ratings-waypoint' })]),
+        ...emptyGateways,
+        'zs.txt': tabwrite([['NAMESPACE', 'SERVICE NAME', 'SERVICE VIP', 'WAYPOINT', 'ENDPOINTS'], ['default', 'ratings', '10.43.7.20', 'ratings-waypoint', '1/1']], 1),
+      },
+      findings: [{ subject: 'Service default/ratings', message: /no Gateway default\/ratings-waypoint exists/, against: ['zs.txt:2'] }],
+    },
+    {
       name: 'service names a waypoint that does not exist; ztunnel shows None; no fallback to the namespace waypoint',
       files: {
         'namespaces.yaml': kubeList([namespace('default', { 'istio.io/use-waypoint': 'waypoint' })]),

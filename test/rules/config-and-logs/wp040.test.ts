@@ -46,6 +46,11 @@ ruleTester(wp040, {
       findings: [{ subject: 'Service default/ratings', message: /sent to waypoint default\/waypoint, but the waypoint's Envoy config \(pod waypoint-6f7b665c89-6hppr\) has no filter chain or cluster for it/, evidence: ['ztunnel-config-service.txt:2'] }],
     },
     {
+      name: 'the labels bind ratings, but ztunnel shows None: the missing chain is consistent with that (contradicted)',
+      files: withDump([{ host: host('reviews'), port: 9080 }], [], { 'ztunnel-config-service.txt': ZTUNNEL_SERVICES.replace('10.43.7.20  waypoint', '10.43.7.20  None    ') }),
+      findings: [{ subject: 'Service default/ratings', message: /no filter chain or cluster for it/, against: ['ztunnel-config-service.txt:2'] }],
+    },
+    {
       name: 'a port added to the Service that the waypoint does not have',
       files: withDump(HEALTHY, [], { 'svc2.yaml': kubeList([]), 'services.yaml': kubeList([appService('default', 'ratings', {}, [{ name: 'http', port: 9080 }, { name: 'http-admin', port: 9090 }]), appService('default', 'reviews')]) }),
       findings: [{ subject: 'Service default/ratings', message: /no filter chain for port 9090/ }],
