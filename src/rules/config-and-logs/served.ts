@@ -41,9 +41,11 @@ export function servicesServedBy(snapshot: ClusterSnapshot, waypoint: KnownWaypo
     if (!ztunnelNames(row, waypoint)) continue;
     const key = objectKey(row.namespace, row.name);
     if (out.has(key)) continue;
-    const object = snapshot.objects.get('Service')?.get(key);
+    // ztunnel names a ServiceEntry's row after the ServiceEntry; its chains are named after its hosts.
+    const object = snapshot.objects.get('Service')?.get(key) ?? snapshot.objects.get('ServiceEntry')?.get(key);
     if (object && !hasVip(object)) continue;
-    out.set(key, { namespace: row.namespace, name: row.name, kind: 'Service', ...(object ? { object } : {}), ztunnel: row });
+    if (!object && row.hostname && !row.hostname.endsWith('.svc.cluster.local') && !/\.svc\./.test(row.hostname)) continue;
+    out.set(key, { namespace: row.namespace, name: row.name, kind: object?.kind === 'ServiceEntry' ? 'ServiceEntry' : 'Service', ...(object ? { object } : {}), ztunnel: row });
   }
   return [...out.values()];
 }

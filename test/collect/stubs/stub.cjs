@@ -1050,8 +1050,9 @@ function envoyDump(pod) {
   const version = `${now}Z/45`;
   const bound = SERVICE_WAYPOINTS().filter((r) => r[3] === gateway && r[0] === ns).map((r) => r[1]);
   const services = cluster().services.filter((s) => s.metadata.namespace === ns && bound.includes(s.metadata.name));
-  const clusterFor = (s) => {
-    const port = s.spec.ports[0].port;
+  // One cluster and one chain per Service port, as listener_waypoint.go builds them.
+  const servicePorts = services.flatMap((s) => s.spec.ports.filter((p) => p.protocol !== 'UDP').map((p) => ({ s, port: p.port })));
+  const clusterFor = ({ s, port }) => {
     const cname = `inbound-vip|${port}|http|${s.metadata.name}.${ns}.svc.cluster.local`;
     return {
       version_info: version,
@@ -1075,8 +1076,7 @@ function envoyDump(pod) {
       http_filters: [...extraFilters, { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
     },
   });
-  const chainFor = (s) => {
-    const port = s.spec.ports[0].port;
+  const chainFor = ({ s, port }) => {
     const cname = `inbound-vip|${port}|http|${s.metadata.name}.${ns}.svc.cluster.local`;
     return {
       filter_chain_match: { destination_port: port, prefix_ranges: [{ address_prefix: s.spec.clusterIP, prefix_len: 32 }] },
@@ -1150,7 +1150,7 @@ function envoyDump(pod) {
         dynamic_active_clusters: [
           { version_info: version, cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'connect_originate', type: 'ORIGINAL_DST', connect_timeout: '10s', lb_policy: 'CLUSTER_PROVIDED', cleanup_interval: '60s', original_dst_lb_config: { use_http_header: true, http_header_name: 'x-envoy-original-dst-host' } }, last_updated: `${now}.101Z` },
           { version_info: version, cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'encap', type: 'STATIC', connect_timeout: '10s', load_assignment: { cluster_name: 'encap', endpoints: [{ lb_endpoints: [{ endpoint: { address: { envoy_internal_address: { server_listener_name: 'connect_originate' } } } }] }] } }, last_updated: `${now}.102Z` },
-          ...services.map(clusterFor),
+          ...servicePorts.map(clusterFor),
         ],
       },
       {
@@ -1187,7 +1187,7 @@ function envoyDump(pod) {
               listener: {
                 '@type': 'type.googleapis.com/envoy.config.listener.v3.Listener',
                 name: 'main_internal',
-                filter_chains: services.map(chainFor),
+                filter_chains: servicePorts.map(chainFor),
                 listener_filters: [{ name: 'istio.set_internal_dst_address', typed_config: { '@type': 'type.googleapis.com/xds.type.v3.TypedStruct', type_url: 'type.googleapis.com/istio.set_internal_dst_address.v1.Config', value: {} } }],
                 internal_listener: {},
               },
