@@ -6,7 +6,7 @@ import { pathContext } from './bundle/layout.js';
 import { collect, readBundleEntries } from './bundle/read.js';
 import type { BundleLimits, BundleReadSummary } from './bundle/types.js';
 import { buildSnapshot } from './model/build.js';
-import type { ClusterSnapshot } from './model/snapshot.js';
+import { getObject, type ClusterSnapshot } from './model/snapshot.js';
 import { headLines, parseFile, type ParsedFile, type ParsedPart } from './parse/index.js';
 import { createLogParser, detectLog, LineSplitter, logParseResult, type LogKind } from './parse/logs.js';
 import { HEAD_LINES } from './parse/parser.js';
@@ -16,6 +16,7 @@ import { capturesToCollect, type CaptureToCollect } from './rules/coverage.js';
 import { runRules, type RuleResult } from './rules/engine.js';
 import { applySuppressions, isRuleIgnored, type SuppressedFinding, type Suppression } from './rules/suppress.js';
 import type { Finding, Rule } from './rules/types.js';
+import { traceToService, type Trace } from './trace/index.js';
 import { VERSION } from './version.js';
 import { bindingRows, collectionInfo, noteAttempts, waypointRows, type BindingRow, type CollectionInfo, type WaypointRow } from './inventory.js';
 
@@ -30,6 +31,9 @@ export interface FileEntry {
   /** The outputs of a paste of several, each under its command line. */
   parts?: ParsedPart[];
 }
+
+/** A request path to a Service the report has a finding on, and how its client was chosen. */
+export type ServiceTrace = Trace & { service: string; client: string };
 
 export interface AnalysisResult {
   tool: { name: string; version: string };
@@ -55,7 +59,12 @@ export interface AnalysisResult {
   suppressed: SuppressedFinding[];
   /** From manifest.json, when the bundle was made by waypoint-collect. */
   collection?: CollectionInfo;
+  /** For each Service with a failing finding (at most MAX_TRACES): the path of a request to it from one client. */
+  traces: ServiceTrace[];
 }
+
+/** Traces drawn for the report, so a bundle with a thousand findings still renders a readable page. */
+const MAX_TRACES = 20;
 
 export interface AnalyzeOptions {
   limits: BundleLimits;
@@ -120,6 +129,11 @@ async function parseLogStream(file: string, kind: LogKind, head: Buffer, rest: A
   return { file, kind: logKind, bytes, context: pathContext(file), ...result };
 }
 
+/** The model of a bundle, for commands that query it (`trace`) rather than run the rules. */
+export async function loadSnapshot(bundlePath: string, limits: BundleLimits): Promise<ClusterSnapshot> {
+  return buildSnapshot((await readParsedFiles(bundlePath, limits)).files);
+}
+
 export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions): Promise<AnalysisResult> {
   const { files: parsed, summary } = await readParsedFiles(bundlePath, options.limits, options.onFile);
   const snapshot = buildSnapshot(parsed);
@@ -149,7 +163,28 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     counts: { ...countFindings(findings), notChecked: notRun.length },
     suppressed,
     ...collection,
+    traces: tracesFor(snapshot, findings),
   };
+}
+
+/** One trace per Service that a failing finding names, from a client the bundle shows. */
+function tracesFor(snapshot: ClusterSnapshot, findings: readonly Finding[]): ServiceTrace[] {
+  const out: ServiceTrace[] = [];
+  const seen = new Set<string>();
+  for (const f of findings) {
+    if (f.status !== 'fail' || f.subject?.kind !== 'Service' || out.length >= MAX_TRACES) continue;
+    const key = `${f.subject.namespace}/${f.subject.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const service = getObject(snapshot, 'Service', f.subject.namespace, f.subject.name);
+    try {
+      const trace = service && traceToService(snapshot, service);
+      if (trace) out.push({ service: key, ...trace });
+    } catch {
+      // A trace is an aid to the findings: a client the bundle cannot resolve costs only the trace.
+    }
+  }
+  return out;
 }
 
 function countFindings(findings: readonly Finding[]): Omit<AnalysisResult['counts'], 'notChecked'> {

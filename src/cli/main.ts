@@ -17,6 +17,7 @@ import { renderSummary } from '../report/terminal.js';
 import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 import { runInspect } from './inspect.js';
+import { runTrace } from './trace.js';
 
 export type { Io } from './io.js';
 import { parseCount, parseSize } from './options.js';
@@ -52,6 +53,13 @@ interface AnalyzeFlags extends ReadFlags {
 interface InspectFlags extends ReadFlags {
   format: 'text' | 'json';
   all?: boolean;
+}
+
+interface TraceFlags extends ReadFlags {
+  from: string;
+  to: string;
+  format: 'text' | 'json';
+  color: boolean;
 }
 
 /** Options every command that reads a bundle takes. */
@@ -99,6 +107,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .option('--all', 'list every record (text format shows the first 20 of each kind)'),
   ).action(async (path: string, flags: InspectFlags) => {
     exitCode = await runInspect(path, { ...flags, limits: readLimits(flags) }, io);
+  });
+
+  addReadOptions(
+    program
+      .command('trace <bundle>')
+      .description('walk the hops of a request from a pod to a Service or IP:port, each ok, broken or unknown with its evidence')
+      .requiredOption('--from <namespace/pod>', 'the client pod')
+      .requiredOption('--to <target>', 'SERVICE[.NAMESPACE][:PORT] (namespace defaults to the client\'s) or IP:PORT')
+      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--no-color', 'no colours'),
+  ).action(async (bundle: string, flags: TraceFlags) => {
+    exitCode = await runTrace(bundle, { from: flags.from, to: flags.to, format: flags.format, limits: readLimits(flags) }, { ...io, color: io.color && flags.color });
   });
 
   registerRulesCommands(program, io, (code) => {

@@ -214,6 +214,11 @@ export function rulesMatchSource(rules: readonly Json[], principal: string, name
   });
 }
 
+/** The rules ztunnel keeps of a policy: those without HTTP attributes (authorization.go drops the others, ALLOW and DENY alike). */
+export function ztunnelRules(policy: PolicyView): Json[] {
+  return policy.rules.filter((rule) => ruleHttpAttributes(rule).length === 0);
+}
+
 /** Whether rules test who the source is (principals, namespaces): what a waypoint in the path hides from ztunnel. */
 export function rulesTestSourceIdentity(rules: readonly Json[]): boolean {
   return rules.some((rule) => list(rule['from']).some((f) => {

@@ -1,8 +1,8 @@
 /**
  * What a waypoint's Envoy configuration holds for the Services it serves (listener_waypoint.go,
  * cluster_waypoint.go; failure-modes.md §1.10): in the internal listener `main_internal`, one filter
- * chain per Service port and protocol, named `inbound-vip|<port>||<fqdn>-<http|tcp>` (as the istio.io
- * troubleshooting pages print them; `inbound-vip|<port>|<http|tcp>|<fqdn>` read too), with an inline
+ * chain per Service port and protocol, named like its cluster `inbound-vip|<port>|<http|tcp>|<fqdn>` (older
+ * releases, and the istio.io pages: `inbound-vip|<port>||<fqdn>-<http|tcp>`), with an inline
  * route config named `inbound-vip|<port>|http|<fqdn>` and RBAC policies `ns[<ns>]-policy[<name>]-rule[<i>]`;
  * clusters `inbound-vip|<port>|<http|tcp>[/<subset>]|<fqdn>`.
  */

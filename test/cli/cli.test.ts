@@ -36,6 +36,20 @@ describe('the healthy bookinfo sample', () => {
 });
 
 describe('the broken bookinfo sample', () => {
+  it('traces a request to each Service with a finding, in JSON and in the HTML report', async () => {
+    const { report } = await jsonReport(sample('bookinfo-broken'));
+    const traces = (report as unknown as { traces: { service: string; client: string; from: string; result: string; brokenAt?: string; hops: { step: string }[] }[] }).traces;
+    const ratings = traces.find((t) => t.service === 'default/ratings')!;
+    expect(ratings).toMatchObject({ result: 'broken', brokenAt: 'waypoint' });
+    expect(ratings.hops.map((h) => h.step)).toEqual(['source', 'address', 'waypoint']);
+    expect(ratings.client).toMatch(/ambient pod|ztunnel's log/);
+    const out = join(work, 'traces.html');
+    await run(sample('bookinfo-broken'), '-o', out);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<section id="traces">');
+    expect(html).toMatch(/default\/ratings:9080 <span class="note">from default\/\S+ \([^)]*\)<\/span> &mdash; <span class="hop broken">broken at waypoint<\/span>/);
+  });
+
   for (const form of ['bookinfo-broken', 'bookinfo-broken.tgz']) {
     it(`${form}: exit 1 with exactly WP001, WP004, WP037; the analyze message it carries is evidence of WP001`, async () => {
       const { code, report } = await jsonReport(sample(form));

@@ -1,4 +1,4 @@
-import { policiesOf, ruleHttpAttributes, rulesMatchSource, type PolicyView } from '../../model/policies.js';
+import { policiesOf, rulesMatchSource, ztunnelRules, type PolicyView } from '../../model/policies.js';
 import { objectKey } from '../../model/snapshot.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
@@ -49,11 +49,11 @@ export const wp023: Rule = {
     const blocked = new Map<string, Blocked[]>();
     for (const { pod, services, allow, deny } of byPod.values()) {
       // An ALLOW whose every rule ztunnel drops allows nothing to anyone: WP022 reports that, not the waypoint's case.
-      if (allow.some((p) => p.rules.length > 0 && atZtunnel(p).length === 0)) continue;
+      if (allow.some((p) => p.rules.length > 0 && ztunnelRules(p).length === 0)) continue;
       for (const service of services) {
         const [, wpNamespace = ''] = /\/ns\/([^/]+)\//.exec(service.principal) ?? [];
-        const denies = deny.filter((p) => rulesMatchSource(atZtunnel(p), service.principal, wpNamespace));
-        const notAllowed = allow.length > 0 && !allow.some((p) => rulesMatchSource(atZtunnel(p), service.principal, wpNamespace));
+        const denies = deny.filter((p) => rulesMatchSource(ztunnelRules(p), service.principal, wpNamespace));
+        const notAllowed = allow.length > 0 && !allow.some((p) => rulesMatchSource(ztunnelRules(p), service.principal, wpNamespace));
         if (!denies.length && !notAllowed) continue;
         const item: Blocked = { pod, service, by: denies.length ? denies : allow, how: denies.length ? 'denied' : 'not-allowed' };
         const key = `${item.how}|${item.by.map((p) => objectKey(p.object.namespace, p.object.name)).join(',')}|${service.principal}`;
@@ -91,9 +91,4 @@ export const wp023: Rule = {
 function admitWaypoint(policy: PolicyView, principal: string): unknown {
   const rules = [...policy.rules, { from: [{ source: { principals: [principal] } }] }];
   return { apiVersion: policy.object.apiVersion || 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: policy.object.name, namespace: policy.object.namespace }, spec: { ...policy.object.spec, rules } };
-}
-
-/** The rules ztunnel keeps: those without HTTP attributes (authorization.go drops the others, ALLOW and DENY alike). */
-function atZtunnel(policy: PolicyView): PolicyView['rules'] {
-  return policy.rules.filter((rule) => ruleHttpAttributes(rule).length === 0);
 }
