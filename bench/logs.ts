@@ -1,8 +1,9 @@
 /**
  * Streams a generated waypoint access log (default 1 GiB, `BENCH_LOG_MB` to change) through
  * LineSplitter + createLogParser and prints throughput and peak memory: memory must stay flat whatever
- * the size. The log is generated on the fly, 1 MiB at a time, and handed over in 64 KiB chunks cut
- * anywhere (mid-line, mid-character), as a file stream would. Numbers are printed, never asserted.
+ * the size, the whole-log statistics (accessStats, ztunnelStats) counted over every line included. The
+ * log is generated on the fly, 1 MiB at a time, and handed over in 64 KiB chunks cut anywhere (mid-line,
+ * mid-character), as a file stream would. Numbers are printed, never asserted.
  *
  *   node --expose-gc --import tsx bench/logs.ts
  */
@@ -144,6 +145,10 @@ const access = Object.values(summary.byCode).reduce((a, b) => a + b, 0);
 console.log(`lines ${summary.lines}, access ${access}, byCode ${JSON.stringify(summary.byCode)}`);
 console.log(`levels ${JSON.stringify(summary.byLevel)}`);
 console.log(`sample: ${summary.accessEntries.length} access entries (first: ${summary.accessEntries[0]?.code} ${summary.accessEntries[0]?.details}), ${summary.ztunnelEntries.length} ztunnel entries (first: ${summary.ztunnelEntries[0]?.error}), ${summary.truncated} not kept`);
+const counts = (record: Record<string, { count: number }>) => JSON.stringify(Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v.count])));
+const { accessStats: a, ztunnelStats: z } = summary;
+if (a) console.log(`access stats: ${a.requests} requests, ${a.served} served, byFlag ${counts(a.byFlag)}, rbacDenied ${counts(a.rbacDenied)}, ${Object.keys(a.byCluster).length} clusters, ${Object.keys(a.byRoute).length} routes, ${a.firstTime} .. ${a.lastTime}`);
+if (z) console.log(`ztunnel stats: ${z.connections} connections, ${Object.keys(z.flows).length} flows, errors ${counts(z.errors)}`);
 console.log(`parse: ${(parseMs / 1000).toFixed(2)} s, ${(streamed / MB / (parseMs / 1000)).toFixed(1)} MB/s (splitter + parser only)`);
 console.log(`wall:  ${(wallMs / 1000).toFixed(2)} s, ${(streamed / MB / (wallMs / 1000)).toFixed(1)} MB/s (including generating the log)`);
 console.log(`peak:  rss ${mb(peakRss)} (+${mb(peakRss - base.rss)} over baseline), heapUsed ${mb(peakHeap)}`);

@@ -6,7 +6,7 @@
 import yaml from 'js-yaml';
 import { isRecord } from './kube.js';
 import type { FileParser } from './parser.js';
-import type { ParseResult } from './types.js';
+import type { KubeObject, ParseResult, Provenance } from './types.js';
 
 /** Top-level MeshConfig / MeshNetworks fields common enough to recognize the file by. */
 const MESH_KEYS = /^(defaultConfig|accessLogFile|accessLogEncoding|accessLogFormat|enableTracing|enableAutoMtls|rootNamespace|trustDomain|outboundTrafficPolicy|extensionProviders|defaultProviders|meshMTLS|networks|ingressControllerMode|defaultServiceExportTo|discoverySelectors):/;
@@ -30,3 +30,20 @@ export const meshConfigParser: FileParser = {
     }
   },
 };
+
+/**
+ * The MeshConfig inside an `istio` (or `istio-<revision>`) ConfigMap, which `kubectl get configmap`
+ * captures hold as the YAML string `data.mesh`; undefined for any other object or unreadable YAML.
+ */
+export function meshConfigOfConfigMap(object: KubeObject): { config: Record<string, unknown>; source: Provenance } | undefined {
+  if (object.kind !== 'ConfigMap' || !/^istio(-.+)?$/.test(object.name)) return undefined;
+  const data = isRecord(object.spec['data']) ? object.spec['data'] : undefined;
+  const mesh = data?.['mesh'];
+  if (typeof mesh !== 'string') return undefined;
+  try {
+    const config = yaml.load(mesh, { schema: yaml.CORE_SCHEMA });
+    return isRecord(config) ? { config, source: object.source } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -331,41 +331,58 @@ export interface CountedExamples {
 
 /**
  * Envoy access lines of one log, counted over every line so a finding can say "412 of 9,310 requests"
- * on a 1 GB log. Keys are bounded (`LOG_STATS_MAX_KEYS`): beyond it, counts go to the key `(other)`.
+ * on a 1 GB log. Keys are bounded: each record keeps the first `LOG_STATS_MAX_KEYS` keys it meets, and
+ * counts every later key under `(other)` (so it holds at most LOG_STATS_MAX_KEYS + 1 keys). Examples are
+ * the first 3 lines of a key, in line order.
  */
 export interface AccessLogStats {
   /** Access lines (HTTP and TCP). */
   requests: number;
-  /** First and last %START_TIME% seen, as printed. */
+  /** First and last %START_TIME% seen, in line order, as printed (a line pasted without its start time has none). */
   firstTime?: string;
   lastTime?: string;
   /** Lines with a response code below 400 and no response flag: requests the proxy served. */
   served: number;
-  /** By response flag, each flag of `UF,URX` counted once; lines without flags are not counted. */
+  /** By response flag, each flag of `UF,URX` counted once (long names such as `NoHealthyUpstream` as their short ones); lines without flags are not counted. */
   byFlag: Record<string, CountedExamples>;
-  /** By %RESPONSE_CODE_DETAILS% of lines with code >= 400 or a flag (`route_not_found`, `no_healthy_upstream`, ...). */
+  /** By %RESPONSE_CODE_DETAILS% of lines with code >= 400 or a flag (`route_not_found`, `no_healthy_upstream`, ...; `-` when the format has no details). */
   byDetails: Record<string, CountedExamples>;
   /** RBAC denials by the matched policy (`ns[default]-policy[deny-all]-rule[0]`, or `none` when no ALLOW policy matched). */
   rbacDenied: Record<string, CountedExamples>;
-  /** By %UPSTREAM_CLUSTER% (`inbound-vip|9080|http|reviews.default.svc.cluster.local`; `-` when none). */
+  /**
+   * By %UPSTREAM_CLUSTER% (`inbound-vip|9080|http|reviews.default.svc.cluster.local`; `-` when none). `failed`:
+   * code >= 400, or code 0 (TCP) with a flag; `example`: the first failed line, or the first line while none failed.
+   */
   byCluster: Record<string, { requests: number; failed: number; example: Provenance }>;
-  /** By %ROUTE_NAME% (`default`, `default.reviews.0`; `-` when none). */
+  /** By %ROUTE_NAME% (`default`, `default.reviews.0`; `-` when none); `failed` and `example` as for `byCluster`. */
   byRoute: Record<string, { requests: number; failed: number; example: Provenance }>;
 }
 
-/** ztunnel `access` lines of one log, grouped by where the connection went. */
+/** ztunnel `access` lines of one log, grouped by where the connection went; keys bounded as in AccessLogStats. */
 export interface ZtunnelLogStats {
-  /** Access lines (`connection complete`, `connection failed`, ...). */
+  /**
+   * Access lines that end a connection (`connection complete`, `connection failed`, ...). `connection opened`
+   * (debug level, logged when a connection starts; its `connection complete` follows) is not counted again.
+   */
   connections: number;
   /**
    * Keyed `direction|dst.service|dst.workload|dst port` (missing values empty), e.g.
    * `outbound|reviews.default.svc.cluster.local|waypoint-7b9c-x2x|15008`.
    */
   flows: Record<string, ZtunnelFlow>;
-  /** Lines with an `error` field, by the error text with addresses and numbers masked (`connection timed out, maybe a NetworkPolicy is blocking HBONE port 15008`). */
+  /**
+   * Lines with an `error` field (access records or not), by the error text with addresses, their ports and
+   * long numbers or ids masked (`no healthy upstream: <ip>:<n>`); short numbers stay (`http status: 503`,
+   * `connection timed out, maybe a NetworkPolicy is blocking HBONE port 15008`).
+   */
   errors: Record<string, CountedExamples>;
 }
 
+/**
+ * The connections of one flow: described by its first line (other lines of the flow may come from other
+ * sources or addresses; `(other)` describes none). `failed`: lines with an `error` field or at level error.
+ * `examples`: the first 3 lines, except that the first failed line takes the last place when none of them failed.
+ */
 export interface ZtunnelFlow {
   direction?: string;
   srcWorkload?: string;
