@@ -56,9 +56,14 @@ describe('istioctl bug-report archives', () => {
     const failing = result.findings.filter((f) => f.status === 'fail').map((f) => f.ruleId).sort();
     // The sample's HTTPRoute sends ingress traffic to productpage, whose namespace uses a waypoint, without
     // istio.io/ingress-use-waypoint: a real fourth finding of that cluster (WP018). With that bypass, productpage's
-    // waypoint policy has no ztunnel guard behind it: WP026, at info level.
-    expect(failing).toEqual(['WP001', 'WP004', 'WP018', 'WP026', 'WP037']);
+    // waypoint policy has no ztunnel guard behind it: WP026, at info level. The namespace waypoint's access log
+    // shows productpage-viewer refusing notsleep twice: WP042, at info level (a policy doing its job).
+    expect(failing).toEqual(['WP001', 'WP004', 'WP018', 'WP026', 'WP037', 'WP042']);
     expect(result.findings.find((f) => f.ruleId === 'WP026')!.severity).toBe('info');
+    const denials = result.findings.filter((f) => f.ruleId === 'WP042');
+    expect(denials.map((f) => [f.severity, f.message])).toEqual([['info', expect.stringMatching(/denied 2 of 16 requests .*\(rbac_access_denied_matched_policy\[none\]\)/)]]);
+    expect(denials[0]!.evidence).toHaveLength(2);
+    for (const e of denials[0]!.evidence) expect(`${e.file}:${e.excerpt}`).toMatch(/proxies\/default\/waypoint-hxzdgnszt2-m5q8z\/istio-proxy\.log:.* 403 - rbac_access_denied_matched_policy\[none\]/);
     expect(result.counts.inconclusive).toBe(0);
     const wp037 = result.findings.find((f) => f.ruleId === 'WP037')!;
     expect(wp037.evidence[0]!.file).toMatch(/debug\/syncz$/);

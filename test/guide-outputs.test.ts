@@ -62,9 +62,10 @@ describe("the guide's own outputs, pasted", () => {
     expect(result.counts).toMatchObject({ error: 0, warning: 0 });
   });
 
-  it('says once what would decide the rest: the Kubernetes objects with one command, and the waypoint\'s Envoy config', () => {
-    expect(result.notChecked.map((g) => g.id)).toEqual(['kubernetes-objects', 'envoy-config']);
-    expect(result.notChecked[1]!.rules).toEqual(['WP040', 'WP041']);
+  it('says once what would decide the rest: the Kubernetes objects with one command, the logs, the waypoint\'s Envoy config', () => {
+    expect(result.notChecked.map((g) => g.id)).toEqual(['kubernetes-objects', 'logs', 'envoy-config']);
+    expect(result.notChecked[1]!.rules).toEqual(['WP042', 'WP043', 'WP044']);
+    expect(result.notChecked[2]!.rules).toEqual(['WP040', 'WP041']);
     const objects = result.notChecked[0]!;
     expect(objects.commands).toHaveLength(1);
     expect(objects.commands[0]).toMatch(/^kubectl get \S*gateways\.gateway\.networking\.k8s\.io,\S*namespaces,pods,\S*services\S* -A -o yaml$/);

@@ -25,7 +25,7 @@ function restarted(b: Bundle, name: string, restarts: { killed: string; started:
 export const configAndLogScenarios: Scenario[] = [
   {
     name: 'wp040-service-missing-from-waypoint',
-    expected: ['WP040'],
+    expected: ['WP040', 'WP042'],
     title: 'WP040: ztunnel sends a Service to a waypoint whose config does not have it',
     build(b) {
       b.stale.set('default/waypoint', { services: ['ratings'], policies: [] });

@@ -105,7 +105,8 @@ export function main(): void {
       '',
       `## Expected findings`,
       '',
-      `${s.expected.join(', ')} fails (see \`../expected.json\`). No other WP rule should fail. ` +
+      `${s.expected.join(', ')} ${s.expected.length > 1 ? 'fail' : 'fails'} (see \`../expected.json\`). No other WP rule should fail. ` +
+        (s.expected.includes('WP042') ? 'WP042 reports what the waypoint\'s access log shows of the same fault (the failing or denied requests). ' : '') +
         '`istioctl analyze` messages in `istioctl/analyze.txt` are reported under their IST codes as well.',
       '',
     ].join('\n');

@@ -45,7 +45,7 @@ export const policyScenarios: Scenario[] = [
   },
   {
     name: 'wp022-l7-rule-enforced-by-ztunnel',
-    expected: ['WP021', 'WP022'],
+    expected: ['WP021', 'WP022', 'WP042'],
     title: 'WP022: an ALLOW policy with an HTTP rule is enforced by ztunnel, which denies everything',
     build(b) {
       authorizationPolicy(b, 'default', 'ratings-get-only', {
@@ -61,7 +61,7 @@ export const policyScenarios: Scenario[] = [
   },
   {
     name: 'wp023-l4-policy-denies-waypoint',
-    expected: ['WP023'],
+    expected: ['WP023', 'WP042'],
     title: 'WP023: an L4 policy at the destination allows the client but not the waypoint',
     build(b) {
       authorizationPolicy(b, 'default', 'ratings-from-reviews', {
@@ -130,7 +130,7 @@ export const policyScenarios: Scenario[] = [
   },
   {
     name: 'wp027-requestauthentication-selector',
-    expected: ['WP026', 'WP027'],
+    expected: ['WP026', 'WP027', 'WP042'],
     title: 'WP027: a RequestAuthentication with a selector is ignored by the waypoint',
     build(b) {
       istioObject(b, 'requestauthentications', 'RequestAuthentication', 'security.istio.io/v1', 'default', 'reviews-jwt', {

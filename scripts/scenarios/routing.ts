@@ -79,7 +79,7 @@ export const routingScenarios: Scenario[] = [
   },
   {
     name: 'wp033-backend-unresolved',
-    expected: ['WP033'],
+    expected: ['WP033', 'WP042'],
     title: 'WP033: an HTTPRoute sends to a backend Service that does not exist',
     build(b) {
       const parent = svcParent('reviews', 9080);
@@ -140,7 +140,7 @@ export const routingScenarios: Scenario[] = [
   },
   {
     name: 'wp036-destinationrule-subset-no-pods',
-    expected: ['WP036'],
+    expected: ['WP036', 'WP042'],
     title: 'WP036: a DestinationRule subset used by the waypoint selects no pods',
     build(b) {
       const subsets = ['v1', 'v2', 'v3', 'v4'].map((v) => ({ labels: { version: v }, name: v }));

@@ -5,6 +5,7 @@
 import type { ParsedFile } from '../parse/index.js';
 import type { KubeObject, ParsedRecords } from '../parse/types.js';
 import type { Capture } from './captures.js';
+import { meshConfigOfConfigMap } from '../parse/mesh-config.js';
 import { identifyWaypoints } from './known-waypoints.js';
 import { bindingKey, objectKey } from './snapshot.js';
 import type { ClusterSnapshot } from './types.js';
@@ -43,6 +44,7 @@ export function buildSnapshot(files: readonly ParsedFile[]): ClusterSnapshot {
     bindings: [],
     bindingOf: new Map(),
     waypoints: [],
+    podLogs: [],
   };
   const all = snapshot.records as unknown as Record<string, unknown[]>;
   for (const file of files) {
@@ -61,8 +63,14 @@ export function buildSnapshot(files: readonly ParsedFile[]): ClusterSnapshot {
       const target = all[key];
       if (target) for (const r of list) target.push(r);
     }
+    for (const log of file.records.logs ?? []) snapshot.podLogs.push({ log, ...(file.context.pod ? { pod: file.context.pod } : {}) });
   }
-  for (const o of snapshot.records.kubeObjects) addObject(snapshot, o);
+  for (const o of snapshot.records.kubeObjects) {
+    addObject(snapshot, o);
+    // The mesh config most bundles hold is the istio ConfigMap's `mesh` key, not a file of its own.
+    const mesh = meshConfigOfConfigMap(o);
+    if (mesh) snapshot.records.meshConfigs.push(mesh);
+  }
   indexByNamespace(snapshot);
   // The same pod appears once per ztunnel captured; the first one seen is kept as representative.
   for (const w of snapshot.records.ztunnelWorkloads) setOnce(snapshot.ztunnel.workloadByPod, objectKey(w.namespace, w.name), w);

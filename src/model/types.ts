@@ -3,7 +3,7 @@
  * waypoint each Service and Pod should use beside the one ztunnel shows; the waypoints the bundle
  * shows and their pods). Kept apart from the code that builds them, so no module imports in a circle.
  */
-import type { EnvoyConfigSummary, KubeObject, ParsedRecords, ProxyStatusRow, Provenance, ZtunnelService, ZtunnelWorkload } from '../parse/types.js';
+import type { EnvoyConfigSummary, KubeObject, LogSummary, ParsedRecords, ProxyStatusRow, Provenance, ZtunnelService, ZtunnelWorkload } from '../parse/types.js';
 import type { Capture } from './captures.js';
 
 export interface ClusterSnapshot {
@@ -31,6 +31,13 @@ export interface ClusterSnapshot {
   bindingOf: Map<string, WaypointBinding>;
   /** Every waypoint the bundle shows, from its objects or inferred from the tables' names, with its pods. */
   waypoints: KnownWaypoint[];
+  /** Each log with the pod its path names (`logs/<ns>/<pod>.log`, a bug-report's `proxies/<ns>/<pod>/`). */
+  podLogs: PodLog[];
+}
+
+export interface PodLog {
+  log: LogSummary;
+  pod?: { namespace: string; name: string };
 }
 
 /** Services are bound through service-addressed traffic, pods through pod-IP-addressed traffic. */

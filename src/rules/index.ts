@@ -38,6 +38,9 @@ import { wp035 } from './routing/wp035-virtualservice.js';
 import { wp036 } from './routing/wp036-destinationrule-subsets.js';
 import { wp040 } from './config-and-logs/wp040-service-missing-from-waypoint.js';
 import { wp041 } from './config-and-logs/wp041-route-or-policy-missing.js';
+import { wp042 } from './config-and-logs/wp042-access-log-failures.js';
+import { wp043 } from './config-and-logs/wp043-no-access-lines.js';
+import { wp044 } from './config-and-logs/wp044-ztunnel-bypass.js';
 import { wp038 } from './control-plane/wp038-version-skew.js';
 import { wp039 } from './control-plane/wp039-unexpected-revision.js';
 
@@ -47,6 +50,6 @@ export const BUILTIN_RULES: readonly Rule[] = [
   wp021, wp022, wp023, wp024, wp025, wp026, wp027, wp028,
   wp029, wp030, wp031, wp032, wp033, wp034, wp035, wp036,
   wp037, wp038, wp039,
-  wp040, wp041,
+  wp040, wp041, wp042, wp043, wp044,
   istioctlAnalyze,
 ];

@@ -3,7 +3,7 @@
  * ztunnel's WAYPOINT column, which is what clients actually follow), and how to cite its dump.
  */
 import { objectKey, type ClusterSnapshot } from '../../model/snapshot.js';
-import type { KnownWaypoint, WaypointBinding } from '../../model/types.js';
+import type { KnownWaypoint, PodLog, WaypointBinding } from '../../model/types.js';
 import type { KubeObject, ZtunnelService } from '../../parse/types.js';
 import { evidence, type Evidence } from '../types.js';
 
@@ -78,4 +78,15 @@ export function bindingEvidence(s: ServedService, waypoint: KnownWaypoint): Evid
 export function dumpCommand(waypoint: KnownWaypoint): string {
   const pod = waypoint.proxies[0]?.pod ?? `deploy/${waypoint.name}`;
   return `istioctl proxy-config all ${pod} -n ${waypoint.namespace} -o json`;
+}
+
+/** The logs of a waypoint's pods (attributed by their paths), Envoy access logs first. */
+export function waypointLogs(snapshot: ClusterSnapshot, waypoint: KnownWaypoint): PodLog[] {
+  const pods = new Set(waypoint.proxies.map((p) => objectKey(p.namespace, p.pod)));
+  return snapshot.podLogs.filter((l) => l.pod && pods.has(objectKey(l.pod.namespace, l.pod.name)) && l.log.kind !== 'ztunnel-log');
+}
+
+/** `ns/pod` of every waypoint pod the bundle shows. */
+export function waypointPodKeys(snapshot: ClusterSnapshot): Set<string> {
+  return new Set(snapshot.waypoints.flatMap((w) => w.proxies.map((p) => objectKey(p.namespace, p.pod))));
 }
