@@ -35,3 +35,18 @@ export function notSentThere(snapshot: ClusterSnapshot, service: KubeObject, way
 export function againstField(items: readonly Evidence[]): { against?: Evidence[] } {
   return items.length ? { against: [...items] } : {};
 }
+
+/**
+ * For a finding that says a waypoint serves nothing (no ready pod, no address): its pods' access logs
+ * showing requests served, which a log window overlapping the outage (or a stale pod list) would explain.
+ */
+export function servedMeanwhile(snapshot: ClusterSnapshot, namespace: string, waypoint: string): Evidence[] {
+  const known = snapshot.waypoints.find((w) => w.namespace === namespace && w.name === waypoint);
+  const pods = new Set(known?.proxies.map((p) => p.pod) ?? []);
+  return snapshot.podLogs.flatMap(({ log, pod }) => {
+    const stats = log.accessStats;
+    if (!pod || pod.namespace !== namespace || !pods.has(pod.name) || !stats || stats.served === 0) return [];
+    const when = stats.firstTime && stats.lastTime ? ` between ${stats.firstTime} and ${stats.lastTime}` : '';
+    return [evidence({ file: log.file }, `the access log of waypoint pod ${pod.name} shows ${stats.served} request${stats.served > 1 ? 's' : ''} served${when}`)];
+  });
+}

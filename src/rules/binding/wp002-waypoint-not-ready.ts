@@ -2,6 +2,7 @@ import { condition, gatewayAddresses, isPodReady, isWaypointGateway, podProblem,
 import { objectsIn, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames } from '../wording.js';
+import { againstField, servedMeanwhile } from '../corroboration.js';
 
 export const wp002: Rule = {
   meta: {
@@ -33,6 +34,7 @@ export const wp002: Rule = {
         message: `Waypoint ${gateway.namespace}/${gateway.name} is not ready: it has no status.addresses, so istiod binds nothing to it and ` +
           `traffic of ${bound.length ? `${listNames(bound)}` : 'the objects that use it'} goes straight to the destination.${podsText}`,
         evidence: items,
+        ...againstField(servedMeanwhile(snapshot, gateway.namespace ?? '', gateway.name)),
         fix: {
           text: 'Make the waypoint Deployment run a ready pod (image pull, resources, quota, pod security, node selectors), then wait for Programmed.',
           commands: [

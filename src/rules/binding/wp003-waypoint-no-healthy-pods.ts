@@ -1,6 +1,7 @@
 import { gatewayAddresses, isPodReady, isWaypointGateway, podProblem, GATEWAY_NAME_LABEL } from '../../model/objects.js';
 import { objectsIn, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
+import { againstField, servedMeanwhile } from '../corroboration.js';
 
 export const wp003: Rule = {
   meta: {
@@ -37,6 +38,7 @@ export const wp003: Rule = {
         subject: subjectOf(gateway),
         message: `Waypoint ${gateway.namespace}/${gateway.name} has no healthy pod but is still bound: traffic sent to it fails instead of being served.`,
         evidence: items,
+        ...againstField(servedMeanwhile(snapshot, gateway.namespace ?? '', gateway.name)),
         fix: {
           text: 'Restore the waypoint pods (and run at least two, with a PodDisruptionBudget); allow TCP 15008 in NetworkPolicies.',
           commands: [

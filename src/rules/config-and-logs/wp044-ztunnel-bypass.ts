@@ -1,10 +1,13 @@
 import { workloadOfPod } from '../../model/known-waypoints.js';
 import { isWaypointGateway } from '../../model/objects.js';
-import { bindingKey, type ClusterSnapshot } from '../../model/snapshot.js';
+import { bindingKey, getObject, objectsOf, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { WaypointBinding } from '../../model/types.js';
-import type { CountedExamples, ZtunnelFlow } from '../../parse/types.js';
+import type { ZtunnelFlow } from '../../parse/types.js';
 import { evidence, type Evidence, type Rule } from '../types.js';
 import { waypointPodKeys } from './served.js';
+
+/** A few failed connections are a blip (a waypoint pod restarting). */
+const MIN_FAILURES = 3;
 
 /** ztunnel errors about the waypoint hop (src/proxy.rs Error), with what each means. */
 const WAYPOINT_ERRORS: { re: RegExp; what: string }[] = [
@@ -26,7 +29,7 @@ export const wp044: Rule = {
     detection:
       'Every outbound connection in the ztunnel logs (all lines counted), grouped by source, destination service and workload: ' +
       'reported when the destination Service is bound to a waypoint, and neither the source nor the destination workload is a ' +
-      'waypoint pod. ztunnel errors about the waypoint hop are reported when they repeat (3 lines or more).',
+      'waypoint pod. Failed connections to a waypoint pod are reported when they repeat (3 or more), with the errors the log holds.',
     fix: 'Find how the client reaches the Service without the waypoint (WP015-WP019): a client outside ambient, a sidecar, an ingress without ingress-use-waypoint, or the pod IP.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-ztunnel/',
     needs: ['logs'],
@@ -36,9 +39,10 @@ export const wp044: Rule = {
     // replaced since (a rollout inside the log's window) is known by its Deployment's name.
     const waypointPods = new Set([...waypointPodKeys(snapshot)].map((k) => k.slice(k.indexOf('/') + 1)));
     const waypointNames = new Set(snapshot.waypoints.map((w) => w.name));
+    const notWaypointClass = gatewayPodsOfOtherClasses(snapshot);
     const isWaypoint = (pod: string | undefined) => pod !== undefined && (waypointPods.has(pod) || waypointNames.has(workloadOfPod(pod) ?? ''));
     const bypasses = new Map<string, { binding: WaypointBinding; flows: ZtunnelFlow[] }>();
-    const errors: { key: string; counted: CountedExamples; what: string }[] = [];
+    const failures: { flow: ZtunnelFlow; texts: string[] }[] = [];
     for (const { log } of snapshot.podLogs) {
       const stats = log.ztunnelStats;
       if (!stats) continue;
@@ -54,12 +58,13 @@ export const wp044: Rule = {
         entry.flows.push(flow);
         bypasses.set(key, entry);
       }
-      for (const [key, counted] of Object.entries(stats.errors)) {
-        const known = WAYPOINT_ERRORS.find((e) => e.re.test(key));
-        // Only failures on the hop to a waypoint: a peer's refusal of a direct connection is the bypass's story, not this one.
-        // `unknown waypoint` is WP020's, which quotes the same lines.
-        const toWaypoint = counted.examples.some((x) => [...waypointPods].some((pod) => x.excerpt?.includes(`dst.workload="${pod}"`) || x.excerpt?.includes(`dst.workload=${pod} `)));
-        if (known && toWaypoint && counted.count >= 3) errors.push({ key, counted, what: known.what });
+      // Failures on the hop to a waypoint: outbound connections whose destination is a waypoint pod.
+      const texts = Object.keys(stats.errors).filter((k) => WAYPOINT_ERRORS.some((e) => e.re.test(k)));
+      for (const flow of Object.values(stats.flows)) {
+        if (flow.direction !== 'outbound' || !isWaypoint(flow.dstWorkload) || flow.failed < MIN_FAILURES) continue;
+        // A Gateway of another class used as a waypoint refuses HBONE by design: WP012 says so.
+        if (notWaypointClass.has(flow.dstWorkload!)) continue;
+        failures.push({ flow, texts });
       }
     }
     for (const { binding, flows } of bypasses.values()) {
@@ -75,11 +80,12 @@ export const wp044: Rule = {
         fix: { text: 'Make these clients go through the waypoint (enroll them in ambient, no sidecar, ingress-use-waypoint on ingress, call the Service not the pod IP), and add a "require waypoint" policy so a bypass is refused.', commands: ['istioctl ztunnel-config workload', `istioctl ztunnel-config service --namespace ${s.namespace}`] },
       });
     }
-    for (const e of errors) {
+    for (const { flow, texts } of failures) {
+      const meaning = texts.map((t) => `"${t}" (${WAYPOINT_ERRORS.find((e) => e.re.test(t))!.what})`);
       context.report({
         severity: 'warning',
-        message: `ztunnel logged ${e.counted.count} connections failing with "${e.key}": ${e.what}.`,
-        evidence: e.counted.examples.map((x) => evidence(x, e.key)),
+        message: `ztunnel logged ${flow.failed} of ${flow.count} connections from ${flow.srcWorkload ?? '?'} to waypoint pod ${flow.dstWorkload} (for ${flow.dstService ?? 'a Service'}) failing${meaning.length ? `; errors in this log: ${meaning.join(', ')}` : ''}.`,
+        evidence: flow.examples.map((x) => evidence(x, `${flow.srcWorkload ?? '?'} -> ${flow.dstWorkload}`)),
         fix: { text: 'Check the waypoint pods and Service, NetworkPolicies on port 15008, and the waypoint\'s own log for the same moments.' },
       });
     }
@@ -102,4 +108,15 @@ function serviceVips(binding: WaypointBinding): string[] {
 function hostOf(address: string): string {
   const m = /^\[(.*)\]:\d+$/.exec(address) ?? /^(.*):\d+$/.exec(address);
   return m ? m[1]! : address;
+}
+
+/** Pods of Gateways that are not waypoints (an ingress gateway named in use-waypoint), by name. */
+function gatewayPodsOfOtherClasses(snapshot: ClusterSnapshot): Set<string> {
+  const out = new Set<string>();
+  for (const pod of objectsOf(snapshot, 'Pod')) {
+    const name = pod.labels['gateway.networking.k8s.io/gateway-name'];
+    const gateway = name ? getObject(snapshot, 'Gateway', pod.namespace, name) : undefined;
+    if (gateway && !isWaypointGateway(gateway)) out.add(pod.name);
+  }
+  return out;
 }

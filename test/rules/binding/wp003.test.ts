@@ -1,6 +1,7 @@
 import { wp003 } from '../../../src/rules/binding/wp003-waypoint-no-healthy-pods.js';
 import { tabwrite } from '../../helpers.js';
 import { handWrittenWaypointPodYaml, kubeList, pod, ruleTester, waypoint, waypointPod } from '../rule-tester.js';
+import { accessLine } from '../config-and-logs/logs.js';
 
 const WP_POD = 'waypoint-6f7b665c89-6hppr';
 const ZS_HEADER = ['NAMESPACE', 'SERVICE NAME', 'SERVICE VIP', 'WAYPOINT', 'ENDPOINTS'];
@@ -53,6 +54,15 @@ ruleTester(wp003, {
     },
   ],
   invalid: [
+    {
+      name: 'no ready pod, while the pod\'s access log shows requests served: contradicted (the log window may predate the crash)',
+      files: {
+        'gateways.yaml': kubeList([waypoint('default', 'waypoint')]),
+        'pods.yaml': kubeList([crashLooping(WP_POD)]),
+        [`logs/default/${WP_POD}.log`]: `${accessLine()}\n${accessLine()}\n`,
+      },
+      findings: [{ subject: 'Gateway default/waypoint', message: /has no healthy pod/, against: [`logs/default/${WP_POD}.log:`] }],
+    },
     {
       name: 'a waypoint pod written `status: False`, unquoted, is not ready',
       files: { 'gateways.yaml': kubeList([waypoint('default', 'waypoint')]), 'pod.yaml': handWrittenWaypointPodYaml(WP_POD, 'False') },
