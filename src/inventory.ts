@@ -220,3 +220,32 @@ export function collectionInfo(snapshot: ClusterSnapshot): { collection?: Collec
   if (manifest.versions) collection.versions = manifest.versions;
   return { collection };
 }
+
+/** Istio versions by component, from `istioctl version`, proxy-status and the proxies' own config. */
+export interface VersionSummary {
+  istiod: string[];
+  ztunnel: string[];
+  waypoints: string[];
+}
+
+export function versionSummary(snapshot: ClusterSnapshot): VersionSummary {
+  const istiod = new Set<string>();
+  const ztunnel = new Set<string>();
+  const waypoints = new Set<string>();
+  const waypointPods = new Set(snapshot.waypoints.flatMap((w) => w.proxies.map((p) => `${p.pod}.${p.namespace}`)));
+  for (const v of snapshot.records.versions) {
+    for (const c of v.controlPlane) if (c.version) istiod.add(c.version);
+    for (const d of v.dataPlane) {
+      if (d.type === 'ztunnel' || d.id?.startsWith('ztunnel-')) ztunnel.add(d.version);
+      else if (d.type === 'waypoint' || (d.id && waypointPods.has(d.id))) waypoints.add(d.version);
+    }
+  }
+  for (const row of snapshot.records.proxyStatus) {
+    if (!row.version) continue;
+    if (row.pod.startsWith('ztunnel-')) ztunnel.add(row.version);
+    else if (waypointPods.has(`${row.pod}.${row.namespace}`) || row.proxyType === 'waypoint') waypoints.add(row.version);
+  }
+  for (const w of snapshot.waypoints) for (const p of w.proxies) if (p.envoy?.node?.istioVersion) waypoints.add(p.envoy.node.istioVersion);
+  const sorted = (s: Set<string>) => [...s].sort();
+  return { istiod: sorted(istiod), ztunnel: sorted(ztunnel), waypoints: sorted(waypoints) };
+}

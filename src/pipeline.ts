@@ -18,7 +18,9 @@ import { applySuppressions, isRuleIgnored, type SuppressedFinding, type Suppress
 import type { Finding, Rule } from './rules/types.js';
 import { traceToService, type Trace } from './trace/index.js';
 import { VERSION } from './version.js';
-import { bindingRows, collectionInfo, noteAttempts, waypointRows, type BindingRow, type CollectionInfo, type WaypointRow } from './inventory.js';
+import { bindingRows, collectionInfo, noteAttempts, versionSummary, waypointRows, type BindingRow, type CollectionInfo, type VersionSummary, type WaypointRow } from './inventory.js';
+import { guideSteps, type GuideStep } from './guide-steps.js';
+import { findingAnchors } from './anchors.js';
 
 export type { BindingRow, CollectionInfo, WaypointRow } from './inventory.js';
 
@@ -61,6 +63,10 @@ export interface AnalysisResult {
   collection?: CollectionInfo;
   /** For each Service with a failing finding (at most MAX_TRACES): the path of a request to it from one client. */
   traces: ServiceTrace[];
+  /** The istio.io guide's five steps, each answered from the bundle. */
+  steps: GuideStep[];
+  /** Istio versions of istiod, ztunnel and the waypoints. */
+  versions: VersionSummary;
 }
 
 /** Traces drawn for the report, so a bundle with a thousand findings still renders a readable page. */
@@ -139,6 +145,8 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
   const snapshot = buildSnapshot(parsed);
   const engine = runRules(options.rules, snapshot);
   const { kept: findings, suppressed } = applySuppressions(engine.findings, options.suppressions ?? []);
+  const ids = findingAnchors(findings);
+  findings.forEach((f, i) => (f.id = ids[i]));
   const { rules } = engine;
   const { skipped, aliases, ...bundleSummary } = summary;
   const collection = collectionInfo(snapshot);
@@ -164,6 +172,8 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     suppressed,
     ...collection,
     traces: tracesFor(snapshot, findings),
+    steps: guideSteps(snapshot, findings, ids),
+    versions: versionSummary(snapshot),
   };
 }
 

@@ -27,6 +27,8 @@ export interface Fix {
 }
 
 export interface Finding {
+  /** Set by the pipeline: the finding's deep-link id in the report (`WP004-default-reviews-v2`). */
+  id?: string;
   ruleId: string;
   severity: Severity;
   status: FindingStatus;

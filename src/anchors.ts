@@ -3,7 +3,7 @@
  * `report.html#WP004-default-reviews-v2`. Captured names may hold anything, so each part is reduced
  * to characters that are safe in an id and a URL fragment.
  */
-import type { Finding } from '../rules/types.js';
+import type { Finding } from './rules/types.js';
 
 /** Characters an id keeps; anything else becomes `_` (a hostile name cannot break out of the attribute or the fragment). */
 const UNSAFE = /[^A-Za-z0-9_.-]/g;
