@@ -20,6 +20,7 @@ import { traceToService, type Trace } from './trace/index.js';
 import { VERSION } from './version.js';
 import { bindingRows, collectionInfo, noteAttempts, versionSummary, waypointRows, type BindingRow, type CollectionInfo, type VersionSummary, type WaypointRow } from './inventory.js';
 import { guideSteps, type GuideStep } from './guide-steps.js';
+import { CONTEXT_MAX_FILE, ContextTexts } from './evidence-context.js';
 import { findingAnchors } from './anchors.js';
 
 export type { BindingRow, CollectionInfo, WaypointRow } from './inventory.js';
@@ -88,7 +89,7 @@ const HEAD_BYTES = 64 * 1024;
  * Reads and parses every file of a bundle in one pass. Logs larger than the head are parsed line
  * by line as they stream; every other file is read whole, parsed once, and its bytes dropped.
  */
-export async function readParsedFiles(bundlePath: string, limits: BundleLimits, onFile?: (file: ParsedFile) => void): Promise<{ files: ParsedFile[]; summary: BundleReadSummary }> {
+export async function readParsedFiles(bundlePath: string, limits: BundleLimits, onFile?: (file: ParsedFile) => void, texts?: ContextTexts): Promise<{ files: ParsedFile[]; summary: BundleReadSummary }> {
   const files: ParsedFile[] = [];
   const summary = await readBundleEntries(bundlePath, limits, async (entry) => {
     const iterator = entry.chunks[Symbol.asyncIterator]();
@@ -107,9 +108,14 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
     const rest = { [Symbol.asyncIterator]: () => iterator };
     const headBuffer = Buffer.concat(head);
     const logKind = ended ? undefined : streamableLog(headBuffer);
-    const parsed = logKind
-      ? await parseLogStream(entry.path, logKind, headBuffer, rest)
-      : parseFile(entry.path, ended ? headBuffer : Buffer.concat([headBuffer, await collect({ ...entry, chunks: rest })]));
+    let parsed: ParsedFile;
+    if (logKind) {
+      parsed = await parseLogStream(entry.path, logKind, headBuffer, rest);
+    } else {
+      const data = ended ? headBuffer : Buffer.concat([headBuffer, await collect({ ...entry, chunks: rest })]);
+      parsed = parseFile(entry.path, data);
+      if (texts && data.length <= CONTEXT_MAX_FILE) texts.offer(entry.path, decodeText(data));
+    }
     files.push(parsed);
     onFile?.(parsed);
   });
@@ -141,12 +147,15 @@ export async function loadSnapshot(bundlePath: string, limits: BundleLimits): Pr
 }
 
 export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions): Promise<AnalysisResult> {
-  const { files: parsed, summary } = await readParsedFiles(bundlePath, options.limits, options.onFile);
+  const texts = new ContextTexts();
+  const { files: parsed, summary } = await readParsedFiles(bundlePath, options.limits, options.onFile, texts);
   const snapshot = buildSnapshot(parsed);
   const engine = runRules(options.rules, snapshot);
   const { kept: findings, suppressed } = applySuppressions(engine.findings, options.suppressions ?? []);
   const ids = findingAnchors(findings);
   findings.forEach((f, i) => (f.id = ids[i]));
+  texts.annotate(findings);
+  texts.clear();
   const { rules } = engine;
   const { skipped, aliases, ...bundleSummary } = summary;
   const collection = collectionInfo(snapshot);

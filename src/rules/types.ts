@@ -18,6 +18,8 @@ export interface Subject {
 /** A line (or JSON path) that proves part of a finding, with what it shows. */
 export interface Evidence extends Provenance {
   note?: string;
+  /** Lines around `line` in the captured file (set by the pipeline for the report): the first one's number, and the lines. */
+  context?: { first: number; lines: string[] };
 }
 
 export interface Fix {
