@@ -6,6 +6,7 @@
  */
 import { kubeResourceName } from './model/captures.js';
 import { waypointSyncProblems } from './model/known-waypoints.js';
+import { USE_WAYPOINT } from './model/waypoint.js';
 import type { ClusterSnapshot } from './model/snapshot.js';
 import type { KnownWaypoint, WaypointBinding, WaypointProxy } from './model/types.js';
 import { commandIntent } from './parse/paste.js';
@@ -68,7 +69,8 @@ export interface CollectionInfo {
 
 export function bindingRows(snapshot: ClusterSnapshot): BindingRow[] {
   const rows = snapshot.bindings
-    .filter((b) => b.state !== 'no-label' || b.observed?.waypoint && b.observed.waypoint !== 'None')
+    // Every Service (the inventory answers "which waypoint does it use", none included); pods only with a waypoint of their own.
+    .filter((b) => b.subject.kind === 'Service' || b.subject.kind === 'ServiceEntry' || b.request?.from === 'object' || b.subject.labels[USE_WAYPOINT] !== undefined || (b.observed?.waypoint && b.observed.waypoint !== 'None'))
     .map((b) => {
       const row: BindingRow = {
         kind: b.subject.kind,

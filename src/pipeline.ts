@@ -21,6 +21,7 @@ import { VERSION } from './version.js';
 import { bindingRows, collectionInfo, noteAttempts, versionSummary, waypointRows, type BindingRow, type CollectionInfo, type VersionSummary, type WaypointRow } from './inventory.js';
 import { guideSteps, type GuideStep } from './guide-steps.js';
 import { CONTEXT_MAX_FILE, ContextTexts } from './evidence-context.js';
+import { rowVerdicts, type RowVerdicts } from './row-verdicts.js';
 import { findingAnchors } from './anchors.js';
 
 export type { BindingRow, CollectionInfo, WaypointRow } from './inventory.js';
@@ -44,7 +45,8 @@ export interface AnalysisResult {
   bundle: { path: string } & Omit<BundleReadSummary, 'skipped' | 'aliases'>;
   findings: Finding[];
   rules: RuleResult[];
-  bindings: BindingRow[];
+  /** Every Service, and each Pod with a waypoint of its own: expected beside observed, and a verdict. */
+  bindings: (BindingRow & RowVerdicts)[];
   files: FileEntry[];
   skipped: BundleReadSummary['skipped'];
   /** Symlinks inside the bundle to files read under their own name (each file is read once). */
@@ -169,7 +171,7 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     bundle: { path: bundlePath, ...bundleSummary },
     findings,
     rules,
-    bindings: bindingRows(snapshot),
+    bindings: withVerdicts(snapshot, bindingRows(snapshot), findings),
     waypoints: waypointRows(snapshot),
     notChecked,
     failedCaptures: snapshot.records.captureErrors,
@@ -184,6 +186,11 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     steps: guideSteps(snapshot, findings, ids),
     versions: versionSummary(snapshot),
   };
+}
+
+function withVerdicts(snapshot: ClusterSnapshot, rows: BindingRow[], findings: readonly Finding[]): (BindingRow & RowVerdicts)[] {
+  const verdicts = rowVerdicts(snapshot, rows, findings);
+  return rows.map((r, i) => ({ ...r, ...verdicts[i]! }));
 }
 
 /** One trace per Service that a failing finding names, from a client the bundle shows. */

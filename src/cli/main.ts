@@ -10,7 +10,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_LIMITS, type BundleLimits } from '../bundle/types.js';
 import { InputError } from '../errors.js';
 import { analyzeBundle, type AnalysisResult } from '../pipeline.js';
-import { renderCsv } from '../report/csv.js';
+import { renderCsv, renderInventoryCsv } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import { renderSummary } from '../report/terminal.js';
@@ -32,7 +32,12 @@ const RENDERERS: Record<string, { render: (r: AnalysisResult) => string; extensi
   html: { render: renderHtml, extension: 'html' },
   json: { render: renderJson, extension: 'json' },
   csv: { render: renderCsv, extension: 'csv' },
+  'inventory-csv': { render: renderInventoryCsv, extension: 'inventory.csv' },
 };
+
+/** `--fail-on`: the least severe finding that makes the exit code 1. */
+const FAIL_ON = ['error', 'warning', 'info'] as const;
+type FailOn = (typeof FAIL_ON)[number];
 
 interface ReadFlags {
   maxFileSize?: string;
@@ -48,6 +53,7 @@ interface AnalyzeFlags extends ReadFlags {
   rules?: string;
   ignore?: string[];
   config?: string;
+  failOn: FailOn;
 }
 
 interface InspectFlags extends ReadFlags {
@@ -90,7 +96,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .command('analyze <bundle>', { isDefault: true })
       .description('analyze a bundle and write the report (the default command)')
       .option('-o, --output <path>', 'where to write the report; "-" writes it to stdout (default: ./waypoint-report.<format>)')
-      .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(RENDERERS)).default('html'))
+      .addOption(new Option('-f, --format <format>', 'report format: html, json, csv (findings) or inventory-csv (one row per Service and Pod)').choices(Object.keys(RENDERERS)).default('html'))
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or a worse one fails').choices([...FAIL_ON]).default('error'))
       .option('--no-color', 'no colours in the terminal summary')
       .option('--rules <path>', 'also run the custom rules of this YAML/JSON file or folder (docs/custom-rules.md)')
       .option('--ignore <rule[:ns/name]>', 'suppress a rule, or its finding on one object (repeatable; listed in the report)', collectValues)
@@ -177,7 +184,8 @@ async function runAnalyze(bundle: string, flags: AnalyzeFlags, io: Io): Promise<
     io.stdout(`Report: ${path}\n`);
   }
   if (toStdout) io.stderr(summary);
-  return result.counts.error > 0 ? EXIT_FINDINGS : EXIT_OK;
+  const threshold = FAIL_ON.indexOf(flags.failOn);
+  return result.findings.some((f) => f.status === 'fail' && FAIL_ON.indexOf(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 function processIo(): Io {

@@ -20,3 +20,25 @@ export function renderCsv(result: AnalysisResult): string {
   // escapeFormulae: captured names starting with = + - @ must not run as spreadsheet formulas.
   return `${Papa.unparse(rows, { escapeFormulae: true, columns: ['rule', 'severity', 'status', 'kind', 'namespace', 'name', 'title', 'message', 'evidence', 'fix', 'against'] })}\n`;
 }
+
+/** One row per Service and per Pod with a waypoint of its own: the report's inventory, for spreadsheets. */
+export function renderInventoryCsv(result: AnalysisResult): string {
+  const rows = result.bindings.map((b) => ({
+    kind: b.kind,
+    namespace: b.namespace,
+    name: b.name,
+    verdict: b.verdict,
+    requested: b.requested,
+    expected: b.expected,
+    observed: b.observed ?? '',
+    agrees: b.agrees === undefined ? '' : String(b.agrees),
+    synced: b.synced === undefined ? '' : String(b.synced),
+    istiod: b.istiod ?? '',
+    policies: b.policies.join(' '),
+    routes: b.routes.join(' '),
+    findings: b.findings.join(' '),
+    explanation: b.explanation,
+    source: formatLocation(b.source),
+  }));
+  return `${Papa.unparse(rows, { escapeFormulae: true, columns: ['kind', 'namespace', 'name', 'verdict', 'requested', 'expected', 'observed', 'agrees', 'synced', 'istiod', 'policies', 'routes', 'findings', 'explanation', 'source'] })}\n`;
+}

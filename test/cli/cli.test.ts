@@ -29,7 +29,9 @@ describe('the healthy bookinfo sample', () => {
       expect(byName('Service', 'productpage')).toMatchObject({ expected: 'waypoint', observed: 'waypoint', agrees: true });
       expect(byName('Service', 'reviews')).toMatchObject({ expected: 'reviews-svc-waypoint', observed: 'reviews-svc-waypoint', agrees: true });
       expect(byName('Pod', 'reviews-v2')).toMatchObject({ expected: 'reviews-v2-pod-waypoint', observed: 'reviews-v2-pod-waypoint', agrees: true });
-      expect(byName('Pod', 'reviews-v1')).toMatchObject({ state: 'inherited-service-only', expected: 'None', observed: 'None' });
+      // A pod that only inherits a service-only namespace waypoint uses none, by design: no row of its own.
+      expect(byName('Pod', 'reviews-v1')).toBeUndefined();
+      expect(byName('Service', 'reviews')).toMatchObject({ verdict: 'ok', synced: true });
       expect(validateReport(report)).toEqual([]);
     });
   }
@@ -90,6 +92,37 @@ describe('the broken bookinfo sample', () => {
     const rows = Papa.parse<Record<string, string>>(stdout.trim(), { header: true }).data;
     expect(rows.map((r) => r['rule']).sort()).toEqual(['WP001', 'WP004', 'WP026', 'WP037']);
     expect(rows.find((r) => r['rule'] === 'WP001')!['evidence']).toMatch(/kubectl\/services\.json:\d+/);
+  });
+});
+
+describe('--fail-on and the inventory CSV', () => {
+  it.each([
+    ['bookinfo-broken', [], 1],
+    ['bookinfo-broken', ['--fail-on', 'error'], 1],
+    ['scenarios/wp006-invalid-waypoint-for', [], 0],
+    ['scenarios/wp006-invalid-waypoint-for', ['--fail-on', 'warning'], 1],
+    ['scenarios/wp026-no-require-waypoint-guard', ['--fail-on', 'warning'], 0],
+    ['scenarios/wp026-no-require-waypoint-guard', ['--fail-on', 'info'], 1],
+    ['bookinfo-ambient', ['--fail-on', 'info'], 0],
+  ])('%s %j exits %i', async (bundle, flags, code) => {
+    const r = await run(sample(bundle), '-f', 'json', '-o', '-', ...flags);
+    expect(r.code).toBe(code);
+  });
+
+  it('rejects a severity it does not know, with one line', async () => {
+    const r = await run(sample('bookinfo-ambient'), '--fail-on', 'fatal');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("waypoint-analyze: option '--fail-on <severity>' argument 'fatal' is invalid. Allowed choices are error, warning, info.\n");
+  });
+
+  it('writes the inventory: one row per Service and per Pod with its own waypoint, with verdicts', async () => {
+    const { stdout, code } = await run(sample('bookinfo-broken'), '-f', 'inventory-csv', '-o', '-');
+    expect(code).toBe(1);
+    const rows = Papa.parse<Record<string, string>>(stdout.trim(), { header: true }).data;
+    expect(rows.find((r) => r['kind'] === 'Service' && r['name'] === 'ratings')).toMatchObject({ verdict: 'problem', requested: 'default/ratings-waypoint', expected: 'None', findings: 'WP001-default-ratings' });
+    expect(rows.find((r) => r['kind'] === 'Service' && r['name'] === 'reviews')).toMatchObject({ verdict: 'ok', expected: 'reviews-svc-waypoint', observed: 'reviews-svc-waypoint', agrees: 'true', synced: 'true' });
+    expect(rows.find((r) => r['kind'] === 'Service' && r['name'] === 'productpage')!['policies']).toBe('default/productpage-viewer');
+    expect(rows.filter((r) => r['kind'] === 'Pod').map((r) => r['name'])).toEqual([expect.stringMatching(/^reviews-v2-/)]);
   });
 });
 
