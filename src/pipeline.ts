@@ -22,6 +22,7 @@ import { bindingRows, collectionInfo, noteAttempts, versionSummary, waypointRows
 import { guideSteps, type GuideStep } from './guide-steps.js';
 import { CONTEXT_MAX_FILE, ContextTexts } from './evidence-context.js';
 import { rowVerdicts, type RowVerdicts } from './row-verdicts.js';
+import { waypointConfigRows, waypointLogRows, type WaypointConfigRow, type WaypointLogRow } from './waypoint-details.js';
 import { findingAnchors } from './anchors.js';
 
 export type { BindingRow, CollectionInfo, WaypointRow } from './inventory.js';
@@ -70,6 +71,10 @@ export interface AnalysisResult {
   steps: GuideStep[];
   /** Istio versions of istiod, ztunnel and the waypoints. */
   versions: VersionSummary;
+  /** Step 4: what each waypoint pod's log shows. */
+  waypointLogs: WaypointLogRow[];
+  /** Step 5: what each waypoint pod's Envoy config holds, chain by chain. */
+  waypointConfigs: WaypointConfigRow[];
 }
 
 /** Traces drawn for the report, so a bundle with a thousand findings still renders a readable page. */
@@ -185,6 +190,8 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     traces: tracesFor(snapshot, findings),
     steps: guideSteps(snapshot, findings, ids),
     versions: versionSummary(snapshot),
+    waypointLogs: waypointLogRows(snapshot),
+    waypointConfigs: waypointConfigRows(snapshot),
   };
 }
 
