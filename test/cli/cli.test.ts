@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,8 +81,15 @@ describe('the broken bookinfo sample', () => {
     expect(stdout).toMatch(/3 errors, 0 warnings,/);
     expect(stdout).toContain(`Report: ${out}`);
     const html = readFileSync(out, 'utf8');
-    expect(html).toContain('Content-Security-Policy');
-    expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(/i);
+    // One inline script and one inline style, each allowed by its hash, and nothing loaded from anywhere.
+    expect(html).not.toMatch(/<link|<img|<iframe|src=|@import|url\(/i);
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+    expect(html.match(/<script/g)).toHaveLength(1);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)![1]!;
+    const sha = (t: string) => `'sha256-${createHash('sha256').update(t, 'utf8').digest('base64')}'`;
+    expect(csp).toBe(`default-src 'none'; style-src ${styles.map(sha).join(' ')}; script-src ${scripts.map(sha).join(' ')}; img-src data:; base-uri 'none'; form-action 'none'`);
+    expect(html).not.toMatch(/ style="/);
     expect(html).toContain('WP001');
     expect(html).toContain('kubectl/services.json:');
   });
