@@ -90,7 +90,9 @@
       buttons.forEach(function (b) { if (b.getAttribute('aria-pressed') === 'false') off[b.getAttribute('data-severity')] = true; });
       var q = search ? search.value.trim().toLowerCase() : '';
       articles.forEach(function (a) {
-        a.hidden = !!off[a.getAttribute('data-severity')] || (q !== '' && a.textContent.toLowerCase().indexOf(q) === -1);
+        // The finding's own words (rule, title, subject, message), not the evidence's context lines.
+        var text = (a.getAttribute('data-text') || a.textContent).toLowerCase();
+        a.hidden = !!off[a.getAttribute('data-severity')] || (q !== '' && text.indexOf(q) === -1);
       });
     }
     buttons.forEach(function (b) {

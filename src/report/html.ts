@@ -11,6 +11,7 @@ import { namespaceAnchor, podAnchor, serviceAnchor, waypointAnchor } from '../an
 import type { AnalysisResult } from '../pipeline.js';
 import type { Provenance } from '../parse/types.js';
 import type { Evidence, Finding } from '../rules/types.js';
+import { renderTopology, topologyInput } from './topology.js';
 
 const TEMPLATES = new URL('../../templates/', import.meta.url);
 
@@ -69,7 +70,7 @@ export function renderHtml(result: AnalysisResult, extras: HtmlExtras = {}): str
     inventory: rows,
     reasons,
     waypoints: result.waypoints.map((w) => ({ ...w, anchor: waypointAnchor(w.namespace, w.name) })),
-    topology: extras.topology,
+    topology: extras.topology ?? (result.bindings.length || result.waypoints.length ? renderTopology(topologyInput(result)) : undefined),
   });
   return withCsp(html);
 }
