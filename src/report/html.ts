@@ -15,6 +15,8 @@ import { renderTopology, topologyInput } from './topology.js';
 
 const TEMPLATES = new URL('../../templates/', import.meta.url);
 
+/** Rows the inventory shows before its script pages it (report.js PAGE). */
+const FIRST_PAGE = 100;
 const SHORT_STEP: Record<string, string> = { analyze: 'analyze', waypoints: 'which waypoint', sync: 'sync', logs: 'logs', config: 'Envoy config' };
 const VERDICT_TEXT: Record<string, string> = { fine: 'fine', problem: 'problem', 'not-captured': 'not captured' };
 
@@ -104,6 +106,8 @@ function inventoryView(result: AnalysisResult) {
     const anchor = b.kind === 'Pod' || b.kind === 'WorkloadEntry' ? podAnchor(b.namespace, b.name) : serviceAnchor(b.namespace, b.name, b.kind);
     return { ...b, anchor, reason: numbers.get(b.explanation)! };
   });
+  // Rows past the first page start hidden, so a 20,000-row table is laid out once, not twice; the script pages them.
+  rows.forEach((r, i) => Object.assign(r, { later: i >= FIRST_PAGE }));
   const reasons = [...numbers].map(([text, number]) => ({ number, text, count: counts.get(text)! }));
   return { rows, reasons };
 }
