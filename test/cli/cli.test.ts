@@ -213,6 +213,16 @@ describe('as a process', () => {
     expect(r.stdout.trim()).toBe('0');
   });
 
+  // `script` gives the process a terminal, which is the only place colours belong.
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)('colours the summary on a terminal, never with NO_COLOR, never in a pipe', () => {
+    const command = (env: string) => `${env} "${process.execPath}" --import "${tsx}" "${join(ROOT, 'src/cli/main.ts')}" "${sample('bookinfo-broken')}" -o "${join(work, 'tty.html')}"`;
+    const onTty = (env: string) => spawnSync('script', ['-qec', command(env), '/dev/null'], { encoding: 'utf8', cwd: work }).stdout;
+    expect(onTty('')).toContain('\x1b[1;31m3 errors\x1b[0m');
+    expect(onTty('NO_COLOR=1')).not.toContain('\x1b[');
+    expect(onTty('NO_COLOR=1')).toMatch(/ERROR {3}WP001 {3}Service default\/ratings/);
+    expect(cli(sample('bookinfo-broken'), '-o', join(work, 'pipe.html')).stdout).not.toContain('\x1b[');
+  });
+
   it('exits 1 on the broken sample and writes the default report in the working directory', () => {
     const copy = join(work, 'copy');
     cpSync(sample('bookinfo-broken'), copy, { recursive: true });
