@@ -18,6 +18,7 @@ import { InputError } from '../errors.js';
 import type { Capture } from '../model/captures.js';
 import { objectsOf, objectKey, getObject, type ClusterSnapshot } from '../model/snapshot.js';
 import type { KubeObject, Provenance } from '../parse/types.js';
+import { fillShellTemplate } from './shell.js';
 import { evidence, subjectOf, type Evidence, type Fix, type Rule, type Severity, type Subject } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -362,23 +363,143 @@ function labelKeys(c: Condition, into: Set<string>): Set<string> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Templates: `{{ path }}`, nothing else (no helpers, no escaping: reports escape on output)
+// Templates: `{{ path }}`, nothing else (no helpers). Text is filled in as it is (reports escape on
+// output). Values come from the captured bundle, so a value filled into a command is shell-quoted for
+// where it sits, and YAML is filled so that no value can add a key, an item or a document: when the
+// values do not fit the template that way, the fix gives no YAML and says why.
 
 const PLACEHOLDER = /\{\{\s*(.*?)\s*\}\}/g;
 
+/** What a template's text becomes: prose, a shell command, or YAML (undefined when it cannot be filled safely). */
 type Template = (view: unknown) => string;
+type YamlTemplate = (view: unknown) => string | undefined;
 
-function compileTemplate(text: string): Template | { bad: string } {
-  const parts: (string | PathSegment[])[] = [];
+function parseTemplate(text: string): { literals: string[]; paths: PathSegment[][] } | { bad: string } {
+  const literals: string[] = [];
+  const paths: PathSegment[][] = [];
   let last = 0;
   for (const m of text.matchAll(PLACEHOLDER)) {
     const path = parsePath(m[1]!);
     if (!path) return { bad: m[0] };
-    parts.push(text.slice(last, m.index), path);
+    literals.push(text.slice(last, m.index));
+    paths.push(path);
     last = m.index + m[0].length;
   }
-  parts.push(text.slice(last));
-  return (view) => parts.map((p) => (typeof p === 'string' ? p : stringify(resolvePath(view, p)))).join('');
+  literals.push(text.slice(last));
+  return { literals, paths };
+}
+
+function compileTemplate(text: string, fill: 'text' | 'shell' = 'text'): Template | { bad: string } {
+  const t = parseTemplate(text);
+  if ('bad' in t) return t;
+  const { literals, paths } = t;
+  return (view) => {
+    const values = paths.map((p) => stringify(resolvePath(view, p)));
+    return fill === 'shell' ? fillShellTemplate(literals, values) : literals.map((l, i) => (i < values.length ? l + values[i] : l)).join('');
+  };
+}
+
+function compileYamlTemplate(text: string): YamlTemplate | { bad: string } {
+  const t = parseTemplate(text);
+  if ('bad' in t) return t;
+  return (view) => fillYamlTemplate(t.literals, t.paths.map((p) => resolvePath(view, p)));
+}
+
+/** Characters a YAML double-quoted scalar must escape beyond JSON's (YAML 1.1 readers such as kubectl's take NEL, LS and PS for line breaks). */
+const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+const escapeYamlUnsafe = (text: string) => text.replace(YAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** Line breaks to YAML 1.1 readers: CR, LF, NEL, LS, PS. */
+const YAML_BREAKS = /[\r\n\u0085\u2028\u2029]+/g;
+/** Words YAML 1.1 (kubectl's reader) takes for booleans or null: a string value among them is quoted. */
+const YAML11_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
+
+/**
+ * Fills a YAML template so that every value stays one scalar (or, for a list or map, the one collection it
+ * is) where the template puts it: a string at the start of a plain scalar is written as it is when it is a
+ * plain word, else double-quoted (JSON's escapes); inside the author's quotes it is escaped for them; in a
+ * comment its line breaks become spaces. The result is then read back and compared, node for node, with the
+ * template filled with inert words: any difference (a value that added a key, an item or a document, or
+ * changed a scalar's type) and the YAML is not given (undefined).
+ */
+function fillYamlTemplate(literals: readonly string[], values: readonly unknown[]): string | undefined {
+  const probes = values.map((_, i) => `wpvalue${i}x`);
+  const filled = fillYaml(literals, values);
+  let template: unknown[];
+  try {
+    template = yaml.loadAll(fillYaml(literals, probes));
+  } catch {
+    // A template that is YAML only once filled: nothing to compare with, the quoting has to do.
+    return filled;
+  }
+  try {
+    return sameShape(template, yaml.loadAll(filled), probes, values) ? filled : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fillYaml(literals: readonly string[], values: readonly unknown[]): string {
+  let out = '';
+  let line = '';
+  let state: 'plain' | 'single' | 'double' | 'double-escape' | 'comment' = 'plain';
+  const emit = (text: string) => {
+    out += text;
+    const nl = text.lastIndexOf('\n');
+    line = nl < 0 ? line + text : text.slice(nl + 1);
+  };
+  // Where a scalar starts: the line's start, after `: `, `- `, `? `, `[`, `{`, `,`. A quote opens a quoted scalar only there.
+  const atScalarStart = () => {
+    const t = line.trimEnd();
+    return t.trim() === '' || /[[{,]$/.test(t) || (/[:?-]$/.test(t) && line !== t);
+  };
+  literals.forEach((literal, i) => {
+    for (let j = 0; j < literal.length; j++) {
+      const c = literal[j]!;
+      if (state === 'double-escape') state = 'double';
+      else if (state === 'double') state = c === '\\' ? 'double-escape' : c === '"' ? 'plain' : 'double';
+      else if (state === 'single' && c === "'") {
+        if (literal[j + 1] === "'") emit(literal[j++]!);
+        else state = 'plain';
+      } else if (state === 'comment' && c === '\n') state = 'plain';
+      else if (state === 'plain' && c === '#' && (line === '' || /\s$/.test(line))) state = 'comment';
+      else if (state === 'plain' && (c === '"' || c === "'") && atScalarStart()) state = c === '"' ? 'double' : 'single';
+      emit(c);
+    }
+    if (i >= values.length) return;
+    const value = values[i];
+    const text = stringify(value);
+    if (state === 'double' || state === 'double-escape') emit(escapeYamlUnsafe(JSON.stringify(text).slice(1, -1)));
+    else if (state === 'single') emit(text.replace(/'/g, "''").replace(YAML_BREAKS, ' '));
+    else if (state === 'comment') emit(text.replace(YAML_BREAKS, ' '));
+    else if (value !== undefined && value !== null && typeof value !== 'string') emit(escapeYamlUnsafe(text));
+    else if (!atScalarStart()) emit(text);
+    else emit(/^[A-Za-z][A-Za-z0-9_./-]*$/.test(text) && !YAML11_WORDS.test(text) ? text : escapeYamlUnsafe(JSON.stringify(text)));
+  });
+  return out;
+}
+
+/** Whether `actual` is `template` with each probe word replaced by its value: the same keys, items and scalars. */
+function sameShape(template: unknown, actual: unknown, probes: readonly string[], values: readonly unknown[]): boolean {
+  if (typeof template === 'string') {
+    const whole = probes.indexOf(template);
+    if (whole >= 0 && values[whole] !== undefined && values[whole] !== null && typeof values[whole] !== 'string') {
+      return JSON.stringify(actual) === JSON.stringify(JSON.parse(stringify(values[whole])));
+    }
+    return actual === probes.reduce((t, p, i) => t.split(p).join(stringify(values[i])), template);
+  }
+  if (Array.isArray(template)) {
+    return Array.isArray(actual) && actual.length === template.length && template.every((t, i) => sameShape(t, actual[i], probes, values));
+  }
+  if (template !== null && typeof template === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
+    const keys = Object.keys(template);
+    const actualKeys = Object.keys(actual);
+    return keys.length === actualKeys.length && keys.every((k, i) => {
+      const expected = probes.reduce((t, p, j) => t.split(p).join(stringify(values[j])), k);
+      return actualKeys[i] === expected && sameShape((template as Record<string, unknown>)[k], (actual as Record<string, unknown>)[expected], probes, values);
+    });
+  }
+  return Object.is(template, actual) || (template instanceof Date && actual instanceof Date && template.getTime() === actual.getTime());
 }
 
 /** Values as text: strings as they are, `<none>` for a missing value, lists and maps as JSON. */
@@ -408,15 +529,15 @@ function compileRule(spec: CustomRuleSpec, file: string, pointer: string): Custo
   const fail = (where: string, message: string): never => {
     throw new InputError(`${file}: ${pointer}${where} ${message}`);
   };
-  const template = (where: string, text: string): Template => {
-    const t = compileTemplate(text);
-    if (typeof t !== 'function') fail(where, `has a placeholder that is not a field path: ${t.bad}`);
-    return t as Template;
+  const checked = <T>(where: string, t: T | { bad: string }): T => {
+    if (typeof t !== 'function') fail(where, `has a placeholder that is not a field path: ${(t as { bad: string }).bad}`);
+    return t as T;
   };
+  const template = (where: string, text: string, fill: 'text' | 'shell' = 'text'): Template => checked(where, compileTemplate(text, fill));
   const message = template('/message', spec.message);
   const fixText = template('/fix/text', spec.fix.text);
-  const fixCommands = (spec.fix.commands ?? []).map((c, i) => template(`/fix/commands/${i}`, c));
-  const fixYaml = spec.fix.yaml !== undefined ? template('/fix/yaml', spec.fix.yaml) : undefined;
+  const fixCommands = (spec.fix.commands ?? []).map((c, i) => template(`/fix/commands/${i}`, c, 'shell'));
+  const fixYaml = spec.fix.yaml !== undefined ? checked('/fix/yaml', compileYamlTemplate(spec.fix.yaml)) : undefined;
   const kind = kindOf(spec.select.kind);
   const where = spec.where ? compileCondition(spec.where) : undefined;
   const labels = spec.where ? [...labelKeys(spec.where, new Set())] : [];
@@ -425,7 +546,9 @@ function compileRule(spec: CustomRuleSpec, file: string, pointer: string): Custo
   const fix = (view: unknown): Fix => {
     const f: Fix = { text: fixText(view) };
     if (fixCommands.length) f.commands = fixCommands.map((c) => c(view));
-    if (fixYaml) f.yaml = fixYaml(view);
+    const filled = fixYaml?.(view);
+    if (filled !== undefined) f.yaml = filled;
+    else if (fixYaml) f.text += ' The YAML of this fix is not given: values from the bundle do not fit its template as single values; write it by hand.';
     return f;
   };
 

@@ -4,6 +4,7 @@ import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { LABELLED_KINDS, sameNamedElsewhere } from './wp008-waypoint-in-other-namespace.js';
 import { againstField } from '../corroboration.js';
+import { fixOf, k8sName, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 
 export const wp001: Rule = {
@@ -58,15 +59,14 @@ export const wp001: Rule = {
             (hints.length ? ` ${hints.join(' ')}` : ''),
           evidence: items,
           ...againstField(against),
-          fix: {
-            text: `Create the waypoint, or correct or remove the label.`,
-            commands: [
-              `istioctl waypoint apply -n ${request.namespace} --name ${name}${kind === 'Pod' || kind === 'WorkloadEntry' ? ' --for workload' : ''}`,
-              kind === 'Namespace'
-                ? `kubectl label namespace ${object.name} ${USE_WAYPOINT}-`
-                : `kubectl label ${kind.toLowerCase()} ${object.name} -n ${object.namespace} ${USE_WAYPOINT}-`,
-            ],
-          },
+          fix: fixOf(`Create the waypoint, or correct or remove the label.`, [
+            kind === 'Pod' || kind === 'WorkloadEntry'
+              ? sh`istioctl waypoint apply -n ${nsOf(request.namespace)} --name ${k8sName(name, 'subdomain', 'the waypoint name')} --for workload`
+              : sh`istioctl waypoint apply -n ${nsOf(request.namespace)} --name ${k8sName(name, 'subdomain', 'the waypoint name')}`,
+            kind === 'Namespace'
+              ? sh`kubectl label namespace ${nameOf(object)} ${USE_WAYPOINT}-`
+              : sh`kubectl label ${kindOf(kind)} ${nameOf(object)} -n ${nsOf(object)} ${USE_WAYPOINT}-`,
+          ]),
         });
       }
     }

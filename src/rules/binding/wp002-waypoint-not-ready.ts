@@ -3,6 +3,7 @@ import { objectsIn, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames } from '../wording.js';
 import { againstField, servedMeanwhile } from '../corroboration.js';
+import { fixOf, labelValue, nsOf, sh } from '../shell.js';
 
 export const wp002: Rule = {
   meta: {
@@ -35,13 +36,10 @@ export const wp002: Rule = {
           `traffic of ${bound.length ? `${listNames(bound)}` : 'the objects that use it'} goes straight to the destination.${podsText}`,
         evidence: items,
         ...againstField(servedMeanwhile(snapshot, gateway.namespace ?? '', gateway.name)),
-        fix: {
-          text: 'Make the waypoint Deployment run a ready pod (image pull, resources, quota, pod security, node selectors), then wait for Programmed.',
-          commands: [
-            `kubectl get deployment,pods -n ${gateway.namespace} -l ${GATEWAY_NAME_LABEL}=${gateway.name}`,
-            `kubectl describe pods -n ${gateway.namespace} -l ${GATEWAY_NAME_LABEL}=${gateway.name}`,
-          ],
-        },
+        fix: fixOf('Make the waypoint Deployment run a ready pod (image pull, resources, quota, pod security, node selectors), then wait for Programmed.', [
+          sh`kubectl get deployment,pods -n ${nsOf(gateway)} -l ${GATEWAY_NAME_LABEL}=${labelValue(gateway.name, "the Gateway's name")}`,
+          sh`kubectl describe pods -n ${nsOf(gateway)} -l ${GATEWAY_NAME_LABEL}=${labelValue(gateway.name, "the Gateway's name")}`,
+        ]),
       });
     }
   },

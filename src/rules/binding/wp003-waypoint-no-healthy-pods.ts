@@ -2,6 +2,7 @@ import { gatewayAddresses, isPodReady, isWaypointGateway, podProblem, GATEWAY_NA
 import { objectsIn, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { againstField, servedMeanwhile } from '../corroboration.js';
+import { fixOf, labelValue, nsOf, sh } from '../shell.js';
 
 export const wp003: Rule = {
   meta: {
@@ -39,13 +40,10 @@ export const wp003: Rule = {
         message: `Waypoint ${gateway.namespace}/${gateway.name} has no healthy pod but is still bound: traffic sent to it fails instead of being served.`,
         evidence: items,
         ...againstField(servedMeanwhile(snapshot, gateway.namespace ?? '', gateway.name)),
-        fix: {
-          text: 'Restore the waypoint pods (and run at least two, with a PodDisruptionBudget); allow TCP 15008 in NetworkPolicies.',
-          commands: [
-            `kubectl get pods -n ${gateway.namespace} -l ${GATEWAY_NAME_LABEL}=${gateway.name}`,
-            `kubectl logs -n ${gateway.namespace} -l ${GATEWAY_NAME_LABEL}=${gateway.name} --previous`,
-          ],
-        },
+        fix: fixOf('Restore the waypoint pods (and run at least two, with a PodDisruptionBudget); allow TCP 15008 in NetworkPolicies.', [
+          sh`kubectl get pods -n ${nsOf(gateway)} -l ${GATEWAY_NAME_LABEL}=${labelValue(gateway.name, "the Gateway's name")}`,
+          sh`kubectl logs -n ${nsOf(gateway)} -l ${GATEWAY_NAME_LABEL}=${labelValue(gateway.name, "the Gateway's name")} --previous`,
+        ]),
       });
     }
   },

@@ -1,5 +1,6 @@
 import { USE_WAYPOINT, WAYPOINT_FOR, describeWaypointFor } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp004: Rule = {
   meta: {
@@ -32,12 +33,9 @@ export const wp004: Rule = {
         message: `${subject.kind} ${subject.namespace}/${subject.name} is labelled ${USE_WAYPOINT}=${request.name}, but waypoint ` +
           `${gateway.namespace}/${gateway.name} takes ${describeWaypointFor(waypointFor)}; traffic sent to the pod's IP skips the waypoint.`,
         evidence: items,
-        fix: {
-          text: `Let the waypoint take workload traffic (\`all\` keeps its service traffic), or label the Service instead if clients call the service name.`,
-          commands: [
-            `kubectl label gateway ${gateway.name} -n ${gateway.namespace} ${WAYPOINT_FOR}=all --overwrite`,
-          ],
-        },
+        fix: fixOf(`Let the waypoint take workload traffic (\`all\` keeps its service traffic), or label the Service instead if clients call the service name.`, [
+          sh`kubectl label gateway ${nameOf(gateway)} -n ${nsOf(gateway)} ${WAYPOINT_FOR}=all --overwrite`,
+        ]),
       });
     }
   },

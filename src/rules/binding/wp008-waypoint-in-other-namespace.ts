@@ -3,6 +3,7 @@ import { USE_WAYPOINT, USE_WAYPOINT_NAMESPACE } from '../../model/waypoint.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { describeObject } from '../wording.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 /** Kinds that may carry `istio.io/use-waypoint` (istio/api label/labels.yaml). */
 export const LABELLED_KINDS = ['Namespace', 'Service', 'ServiceEntry', 'Pod', 'WorkloadEntry'];
@@ -50,12 +51,11 @@ export const wp008: Rule = {
           message: `${describeObject(object)} uses waypoint ${name}, which Istio looks for in namespace ${own}; a Gateway ${name} exists in namespace ` +
             `${elsewhere.map((g) => g.namespace).join(', ')}, but ${USE_WAYPOINT_NAMESPACE} is not set on the ${kind}${nsLabel ? ` (the namespace's label is not used for an object's own use-waypoint)` : ''}.`,
           evidence: items,
-          fix: {
-            text: `Put ${USE_WAYPOINT_NAMESPACE} on the same ${kind} that carries ${USE_WAYPOINT}; the waypoint must also admit namespace ${own} (allowedRoutes).`,
-            commands: [kind === 'Namespace'
-              ? `kubectl label namespace ${object.name} ${USE_WAYPOINT_NAMESPACE}=${target.namespace}`
-              : `kubectl label ${kind.toLowerCase()} ${object.name} -n ${own} ${USE_WAYPOINT_NAMESPACE}=${target.namespace}`],
-          },
+          fix: fixOf(`Put ${USE_WAYPOINT_NAMESPACE} on the same ${kind} that carries ${USE_WAYPOINT}; the waypoint must also admit namespace ${own} (allowedRoutes).`, [
+            kind === 'Namespace'
+              ? sh`kubectl label namespace ${nameOf(object)} ${USE_WAYPOINT_NAMESPACE}=${nsOf(target)}`
+              : sh`kubectl label ${kindOf(kind)} ${nameOf(object)} -n ${nsOf(own)} ${USE_WAYPOINT_NAMESPACE}=${nsOf(target)}`,
+          ]),
         });
       }
     }

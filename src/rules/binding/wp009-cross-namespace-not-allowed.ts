@@ -1,8 +1,9 @@
 import { hboneListener } from '../../model/objects.js';
 import { evidence, type Rule } from '../types.js';
 import { bindingEvidence, byCarrier } from './bindings.js';
-import { describeObject, listNames } from '../wording.js';
+import { describeObject, listNames, yamlOf } from '../wording.js';
 import { againstField, boundAfterAll } from '../corroboration.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp009: Rule = {
   meta: {
@@ -33,12 +34,16 @@ export const wp009: Rule = {
           `${listNames(group.bindings.map((b) => b.subject))} ${group.bindings.length === 1 ? 'is refused and skips' : 'are refused and skip'} the waypoint.`,
         evidence: [...bindingEvidence(first, 'uses'), evidence(gateway.source, `allowedRoutes.namespaces.from: ${listener?.allowedFrom ?? 'Same (no HBONE listener)'}`)],
         ...againstField(group.bindings.flatMap(boundAfterAll).slice(0, 3)),
-        fix: {
-          text: `Let the waypoint admit namespace ${first.subject.namespace}.`,
-          yaml: `listeners:\n- name: mesh\n  port: 15008\n  protocol: HBONE\n  allowedRoutes:\n    namespaces:\n      from: Selector\n      selector:\n        matchLabels:\n          kubernetes.io/metadata.name: ${first.subject.namespace}`,
-          commands: [`kubectl edit gateway ${gateway.name} -n ${gateway.namespace}`],
-        },
+        fix: fixOf(`Let the waypoint admit namespace ${first.subject.namespace}.`, [
+          sh`kubectl edit gateway ${nameOf(gateway)} -n ${nsOf(gateway)}`,
+        ], admitting(first.subject.namespace)),
       });
     }
   },
 };
+
+/** The waypoint's listener admitting one more namespace, by its name label. */
+function admitting(namespace: string | undefined): string {
+  const selector = { matchLabels: { 'kubernetes.io/metadata.name': namespace } };
+  return yamlOf({ listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', allowedRoutes: { namespaces: { from: 'Selector', selector } } }] });
+}

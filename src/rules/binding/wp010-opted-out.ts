@@ -2,6 +2,7 @@ import { getObject, objectsOf } from '../../model/snapshot.js';
 import { USE_WAYPOINT } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
 import { describeObject } from '../wording.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp010: Rule = {
   meta: {
@@ -38,10 +39,9 @@ export const wp010: Rule = {
             evidence(ns!.labelSources[USE_WAYPOINT] ?? ns!.source, `namespace ${ns!.name} uses ${nsWaypoint}`),
             ...(row ? [evidence(row.source, `ztunnel shows WAYPOINT ${'waypoint' in row ? row.waypoint : ''}`)] : []),
           ],
-          fix: {
-            text: 'Remove the label if the opt-out is not intended.',
-            commands: [`kubectl label ${kind.toLowerCase()} ${object.name} -n ${object.namespace} ${USE_WAYPOINT}-`],
-          },
+          fix: fixOf('Remove the label if the opt-out is not intended.', [
+            sh`kubectl label ${kindOf(kind)} ${nameOf(object)} -n ${nsOf(object)} ${USE_WAYPOINT}-`,
+          ]),
         });
       }
     }

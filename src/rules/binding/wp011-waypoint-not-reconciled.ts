@@ -1,6 +1,7 @@
 import { condition, gatewayAddresses, gatewayClassName, istiodRevisions, REV_LABEL, WAYPOINT_CLASS } from '../../model/objects.js';
 import { getObject, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp011: Rule = {
   meta: {
@@ -50,10 +51,10 @@ export const wp011: Rule = {
         subject: subjectOf(gateway),
         message: `No istiod reconciles waypoint ${gateway.namespace}/${gateway.name}: ${reasons.join('; ')}. It gets no Deployment, and objects bound to it bypass every waypoint.`,
         evidence: items,
-        fix: {
-          text: 'Point istio.io/rev at a revision or tag an istiod serves (or remove it to use the default revision); install istiod with ambient enabled (profile ambient).',
-          commands: [`kubectl label gateway ${gateway.name} -n ${gateway.namespace} istio.io/rev-`, 'istioctl tag list'],
-        },
+        fix: fixOf('Point istio.io/rev at a revision or tag an istiod serves (or remove it to use the default revision); install istiod with ambient enabled (profile ambient).', [
+          sh`kubectl label gateway ${nameOf(gateway)} -n ${nsOf(gateway)} istio.io/rev-`,
+          sh`istioctl tag list`,
+        ]),
       });
     }
   },

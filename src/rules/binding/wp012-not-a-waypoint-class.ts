@@ -3,6 +3,7 @@ import { evidence, type Rule } from '../types.js';
 import { bindingEvidence, byCarrier } from './bindings.js';
 import { listNames } from '../wording.js';
 import { againstField, boundAfterAll } from '../corroboration.js';
+import { fixOf, nsOf, sh } from '../shell.js';
 
 export const wp012: Rule = {
   meta: {
@@ -31,10 +32,9 @@ export const wp012: Rule = {
           ` (affects ${listNames(group.bindings.map((b) => b.subject))}).`,
         evidence: [...bindingEvidence(group.bindings[0]!, 'uses'), evidence(gateway.source, `gatewayClassName: ${gatewayClassName(gateway)}`)],
         ...againstField(group.bindings.flatMap(boundAfterAll).slice(0, 3)),
-        fix: {
-          text: 'Point istio.io/use-waypoint at a waypoint (class istio-waypoint), creating one if needed.',
-          commands: [`istioctl waypoint apply -n ${gateway.namespace} --name waypoint`],
-        },
+        fix: fixOf('Point istio.io/use-waypoint at a waypoint (class istio-waypoint), creating one if needed.', [
+          sh`istioctl waypoint apply -n ${nsOf(gateway)} --name waypoint`,
+        ]),
       });
     }
   },

@@ -1,6 +1,7 @@
 import { gatewayListeners, isWaypointGateway } from '../../model/objects.js';
 import { objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp013: Rule = {
   meta: {
@@ -30,11 +31,9 @@ export const wp013: Rule = {
         subject: subjectOf(gateway),
         message: `Waypoint ${gateway.namespace}/${gateway.name} ${bad.length ? `has listener${bad.length > 1 ? 's' : ''} ${details.join(', ')}` : `has ${listeners.length} listeners`}; a waypoint needs exactly one listener on 15008 with protocol HBONE.`,
         evidence: [evidence(gateway.source, `listeners: ${listeners.map((l) => `${l.port}/${l.protocol}`).join(', ') || 'none'}`)],
-        fix: {
-          text: 'Use the listener istioctl generates.',
-          commands: [`istioctl waypoint generate -n ${gateway.namespace} --name ${gateway.name}`],
-          yaml: 'listeners:\n- name: mesh\n  port: 15008\n  protocol: HBONE',
-        },
+        fix: fixOf('Use the listener istioctl generates.', [
+          sh`istioctl waypoint generate -n ${nsOf(gateway)} --name ${nameOf(gateway)}`,
+        ], 'listeners:\n- name: mesh\n  port: 15008\n  protocol: HBONE'),
       });
     }
   },

@@ -1,6 +1,7 @@
 import { isWaypointGateway } from '../../model/objects.js';
 import { objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp014: Rule = {
   meta: {
@@ -26,10 +27,10 @@ export const wp014: Rule = {
         subject: subjectOf(gateway),
         message: `Waypoint ${gateway.namespace}/${gateway.name}: ${failed.map((c) => `${c.type} False (${c.reason ?? 'no reason'}${c.message ? `: ${c.message}` : ''})`).join('; ')}.`,
         evidence: failed.map((c) => evidence(c.source, `${c.type} False${c.reason ? `, ${c.reason}` : ''}`)),
-        fix: {
-          text: 'Act on the reason; for deployment errors (template, RBAC, quota) read istiod\'s log.',
-          commands: [`kubectl describe gateway ${gateway.name} -n ${gateway.namespace}`, 'kubectl logs -n istio-system -l app=istiod --tail=200'],
-        },
+        fix: fixOf('Act on the reason; for deployment errors (template, RBAC, quota) read istiod\'s log.', [
+          sh`kubectl describe gateway ${nameOf(gateway)} -n ${nsOf(gateway)}`,
+          sh`kubectl logs -n istio-system -l app=istiod --tail=200`,
+        ]),
       });
     }
   },

@@ -3,6 +3,7 @@ import { getObject, objectsOf, type ClusterSnapshot } from '../../model/snapshot
 import { USE_WAYPOINT } from '../../model/waypoint.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 /** Pods behind Services that are bound to a waypoint: traffic to them is meant to cross it. */
 function destinationPods(snapshot: ClusterSnapshot): Map<KubeObject, string[]> {
@@ -61,10 +62,10 @@ export const wp015: Rule = {
         subject: subjectOf(pod),
         message: `Pod ${pod.namespace}/${pod.name} is not in ambient (${state.ambient ? 'ztunnel lists it with PROTOCOL TCP' : state.why}), in a namespace whose services use a waypoint: requests it sends skip the waypoint and its L7 policy.`,
         evidence: notInAmbientEvidence(snapshot, pod),
-        fix: {
-          text: 'Enroll the client in ambient (namespace or pod label), and enforce "through the waypoint only" at the destination with an L4 policy allowing only the waypoint identity.',
-          commands: [`kubectl label namespace ${pod.namespace} istio.io/dataplane-mode=ambient`, ...(pod.labels['istio.io/dataplane-mode'] === 'none' ? [`kubectl label pod ${pod.name} -n ${pod.namespace} istio.io/dataplane-mode-`] : [])],
-        },
+        fix: fixOf('Enroll the client in ambient (namespace or pod label), and enforce "through the waypoint only" at the destination with an L4 policy allowing only the waypoint identity.', [
+          sh`kubectl label namespace ${nsOf(pod)} istio.io/dataplane-mode=ambient`,
+          ...(pod.labels['istio.io/dataplane-mode'] === 'none' ? [sh`kubectl label pod ${nameOf(pod)} -n ${nsOf(pod)} istio.io/dataplane-mode-`] : []),
+        ]),
       });
     }
   },
@@ -94,10 +95,10 @@ export const wp016: Rule = {
         subject: subjectOf(pod),
         message: `Pod ${pod.namespace}/${pod.name}, behind waypoint-bound service${services.length > 1 ? 's' : ''} ${services.join(', ')}, is not captured by ambient (${state.ambient ? 'ztunnel lists it with PROTOCOL TCP' : state.why}).`,
         evidence: notInAmbientEvidence(snapshot, pod),
-        fix: {
-          text: 'Restart the pod once istio-cni is healthy so it gets redirected; check the istio-cni logs; remove a conflicting sidecar.istio.io/inject.',
-          commands: [`kubectl delete pod ${pod.name} -n ${pod.namespace}  # its controller recreates it`, 'kubectl logs -n istio-system -l k8s-app=istio-cni-node --tail=100'],
-        },
+        fix: fixOf('Restart the pod once istio-cni is healthy so it gets redirected; check the istio-cni logs; remove a conflicting sidecar.istio.io/inject.', [
+          sh`kubectl delete pod ${nameOf(pod)} -n ${nsOf(pod)}  # its controller recreates it`,
+          sh`kubectl logs -n istio-system -l k8s-app=istio-cni-node --tail=100`,
+        ]),
       });
     }
   },
@@ -130,10 +131,9 @@ export const wp017: Rule = {
         subject: ns ? subjectOf(ns) : { kind: 'Namespace', name: namespace },
         message: `${pods.length} sidecar pod${pods.length > 1 ? 's' : ''} in namespace ${namespace} (${pods.slice(0, 3).map((p) => p.name).join(', ')}${pods.length > 3 ? ', ...' : ''}): their requests to waypoint-bound services skip the waypoint.`,
         evidence: pods.slice(0, 5).map((p) => evidence(p.source, 'has sidecar.istio.io/status')),
-        fix: {
-          text: 'Move these clients to ambient, or enforce the policy at the destination too (an L4 policy there, or a sidecar-side policy).',
-          commands: [`kubectl label namespace ${namespace} istio-injection- istio.io/dataplane-mode=ambient --overwrite  # then restart its pods`],
-        },
+        fix: fixOf('Move these clients to ambient, or enforce the policy at the destination too (an L4 policy there, or a sidecar-side policy).', [
+          sh`kubectl label namespace ${nsOf(namespace)} istio-injection- istio.io/dataplane-mode=ambient --overwrite  # then restart its pods`,
+        ]),
       });
     }
   },

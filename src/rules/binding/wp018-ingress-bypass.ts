@@ -2,6 +2,7 @@ import { isWaypointGateway } from '../../model/objects.js';
 import { getObject, objectsOf } from '../../model/snapshot.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 const INGRESS_USE_WAYPOINT = 'istio.io/ingress-use-waypoint';
 /** What Go's strconv.ParseBool reads as true. */
@@ -58,10 +59,9 @@ export const wp018: Rule = {
             subject: subjectOf(svc),
             message: `Service ${svc.namespace}/${svc.name} uses a waypoint and is exposed through ingress by ${kind} ${route.namespace}/${route.name}, but ${svc.labels[INGRESS_USE_WAYPOINT] !== undefined ? `it sets ${INGRESS_USE_WAYPOINT}=${svc.labels[INGRESS_USE_WAYPOINT]}` : `neither it nor namespace ${svc.namespace} has ${INGRESS_USE_WAYPOINT}=true`}: ingress traffic skips the waypoint.`,
             evidence: [evidence(route.source, `${kind} routes ingress traffic to ${svc.name}`), evidence(svc.source, `no ${INGRESS_USE_WAYPOINT} label`)],
-            fix: {
-              text: 'Send ingress traffic through the waypoint, or attach the policy to the ingress gateway as well.',
-              commands: [`kubectl label service ${svc.name} -n ${svc.namespace} ${INGRESS_USE_WAYPOINT}=true`],
-            },
+            fix: fixOf('Send ingress traffic through the waypoint, or attach the policy to the ingress gateway as well.', [
+              sh`kubectl label service ${nameOf(svc)} -n ${nsOf(svc)} ${INGRESS_USE_WAYPOINT}=true`,
+            ]),
           });
         }
       }

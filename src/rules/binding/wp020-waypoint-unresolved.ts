@@ -1,4 +1,5 @@
 import { evidence, type Rule, type Subject } from '../types.js';
+import { fixOf, sh } from '../shell.js';
 
 export const wp020: Rule = {
   meta: {
@@ -27,10 +28,10 @@ export const wp020: Rule = {
         subject,
         message: `ztunnel shows WAYPOINT NA for ${subject.kind.toLowerCase()} ${row.namespace}/${row.name}${row.waypointDestination ? ` (destination ${row.waypointDestination})` : ''}: it has a waypoint ztunnel cannot find, so its traffic fails.`,
         evidence: [evidence(row.source, 'WAYPOINT NA'), ...related.map((e) => evidence(e.source, e.error ?? e.message))],
-        fix: {
-          text: 'Check that the waypoint\'s Service exists and is known to ztunnel (same network, istiod connected); compare the waypoint.destination in `istioctl ztunnel-config all -o json`.',
-          commands: ['istioctl ztunnel-config service', 'istioctl ztunnel-config all -o json'],
-        },
+        fix: fixOf('Check that the waypoint\'s Service exists and is known to ztunnel (same network, istiod connected); compare the waypoint.destination in `istioctl ztunnel-config all -o json`.', [
+          sh`istioctl ztunnel-config service`,
+          sh`istioctl ztunnel-config all -o json`,
+        ]),
       });
     }
     if (rows.length === 0 && logErrors.length > 0) {

@@ -6,6 +6,7 @@ import { objectKey, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { KnownWaypoint, PodLog, WaypointBinding } from '../../model/types.js';
 import type { KubeObject, ZtunnelService } from '../../parse/types.js';
 import { evidence, type Evidence } from '../types.js';
+import { k8sName, nsOf, sh } from '../shell.js';
 
 export interface ServedService {
   namespace: string;
@@ -74,10 +75,13 @@ export function bindingEvidence(s: ServedService, waypoint: KnownWaypoint): Evid
   return items;
 }
 
-/** What to run when the bundle has no dump of a waypoint. */
+/** What to run when the bundle has no dump of a waypoint (with placeholders when its names are not valid ones). */
 export function dumpCommand(waypoint: KnownWaypoint): string {
-  const pod = waypoint.proxies[0]?.pod ?? `deploy/${waypoint.name}`;
-  return `istioctl proxy-config all ${pod} -n ${waypoint.namespace} -o json`;
+  const pod = waypoint.proxies[0]?.pod;
+  const command = pod !== undefined
+    ? sh`istioctl proxy-config all ${k8sName(pod, 'subdomain', 'the waypoint pod\'s name')} -n ${nsOf(waypoint)} -o json`
+    : sh`istioctl proxy-config all deploy/${k8sName(waypoint.name, 'subdomain', 'the waypoint name')} -n ${nsOf(waypoint)} -o json`;
+  return command.orElse('istioctl proxy-config all <waypoint-pod> -n <namespace> -o json');
 }
 
 /** The logs of a waypoint's pods (attributed by their paths), Envoy access logs first. */

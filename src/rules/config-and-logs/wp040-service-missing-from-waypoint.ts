@@ -4,6 +4,7 @@ import { chainsOf, clusterDomain, hasClusterFor, mainInternal, serviceHost, wayp
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { bindingEvidence, dumpCommand, servicesServedBy, type ServedService } from './served.js';
 import { againstField, notSentThere } from '../corroboration.js';
+import { fixOf, k8sName, nsOf, sh } from '../shell.js';
 
 export const wp040: Rule = {
   meta: {
@@ -60,10 +61,10 @@ export const wp040: Rule = {
           message: `${s.kind} ${s.namespace}/${s.name} is sent to waypoint ${waypoint.namespace}/${waypoint.name}, but the waypoint's Envoy config (pod ${proxy.pod}) has ${whole ? 'no filter chain or cluster for it' : `no filter chain for port ${missingPorts.join(', ')}`}: ${whole ? 'its traffic fails at the waypoint and none of its routes or policies apply' : 'traffic to that port fails at the waypoint'}. The waypoint's config is older than the binding, or comes from another istiod.`,
           evidence: items,
           ...againstField(s.object ? notSentThere(snapshot, s.object, waypoint.name) : []),
-          fix: {
-            text: 'Check that the waypoint is synced and served by the right istiod; restarting it makes it fetch its config again.',
-            commands: [`istioctl proxy-status ${proxy.pod}.${proxy.namespace}`, `kubectl rollout restart deployment/${waypoint.name} -n ${waypoint.namespace}`],
-          },
+          fix: fixOf('Check that the waypoint is synced and served by the right istiod; restarting it makes it fetch its config again.', [
+            sh`istioctl proxy-status ${k8sName(proxy.pod, 'subdomain', 'the waypoint pod\'s name')}.${nsOf(proxy)}`,
+            sh`kubectl rollout restart deployment/${k8sName(waypoint.name, 'subdomain', 'the waypoint name')} -n ${nsOf(waypoint)}`,
+          ]),
         });
       }
     }

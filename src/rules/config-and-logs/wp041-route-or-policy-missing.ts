@@ -7,6 +7,7 @@ import type { EnvoyConfigSummary, KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule, type RuleContext } from '../types.js';
 import { meshParents } from '../routing/route-scope.js';
 import { againstField, notSentThere } from '../corroboration.js';
+import { fixOf, k8sName, nsOf, sh } from '../shell.js';
 
 /** `ns[default]-policy[deny-ratings]-rule[0]`: Istio's RBAC policy names (security/authz/builder). */
 const RBAC_NAME = /^ns\[([^\]]*)\]-policy\[([^\]]*)\]-rule\[\d+\]$/;
@@ -44,10 +45,10 @@ export const wp041: Rule = {
   },
 };
 
-const FIX = (waypoint: KnownWaypoint, pod: string) => ({
-  text: 'The waypoint\'s config is not istiod\'s current one: check its sync state and istiod, then restart it.',
-  commands: [`istioctl proxy-status ${pod}.${waypoint.namespace}`, `kubectl rollout restart deployment/${waypoint.name} -n ${waypoint.namespace}`],
-});
+const FIX = (waypoint: KnownWaypoint, pod: string) => fixOf('The waypoint\'s config is not istiod\'s current one: check its sync state and istiod, then restart it.', [
+  sh`istioctl proxy-status ${k8sName(pod, 'subdomain', 'the waypoint pod\'s name')}.${nsOf(waypoint)}`,
+  sh`kubectl rollout restart deployment/${k8sName(waypoint.name, 'subdomain', 'the waypoint name')} -n ${nsOf(waypoint)}`,
+]);
 
 function checkRoutes(snapshot: ClusterSnapshot, waypoint: KnownWaypoint, envoy: EnvoyConfigSummary, pod: string, context: RuleContext): void {
   const domain = clusterDomain(envoy);

@@ -3,6 +3,7 @@ import type { KnownWaypoint, PodLog } from '../../model/types.js';
 import { parseVipName } from '../../model/waypoint-config.js';
 import type { AccessLogStats, CountedExamples } from '../../parse/types.js';
 import { evidence, type Rule, type RuleContext, type Subject } from '../types.js';
+import { fixOf, k8sName, nsOf, sh } from '../shell.js';
 
 /** Flags that mean the waypoint's config cannot serve the request: one line is enough. */
 const CONFIG_FLAGS: Record<string, { what: string; fix: string }> = {
@@ -67,12 +68,13 @@ export const wp042: Rule = {
             ? `${where}${pod} denied ${counted.count} of ${stats.requests} requests${window(stats)} by AuthorizationPolicy ${named[1]}/${named[2]} (rule ${named[3]}, a DENY rule that matched).`
             : `${where}${pod} denied ${counted.count} of ${stats.requests} requests${window(stats)} because ALLOW policies apply and none matched (rbac_access_denied_matched_policy[none]).`,
           evidence: examples(counted, `403 ${policy}`),
-          fix: {
-            text: named
-              ? 'If these requests should pass, narrow the DENY rule that matched; the example lines show the client and path.'
-              : 'If these requests should pass, add a rule to the ALLOW policy for their source (the waypoint sees the client\'s real identity) and path.',
-            commands: [named ? `kubectl get authorizationpolicy ${named[2]} -n ${named[1]} -o yaml` : 'kubectl get authorizationpolicies -A -o yaml'],
-          },
+          fix: named
+            ? fixOf('If these requests should pass, narrow the DENY rule that matched; the example lines show the client and path.', [
+              sh`kubectl get authorizationpolicy ${k8sName(named[2], 'subdomain', 'the AuthorizationPolicy\'s name')} -n ${nsOf(named[1])} -o yaml`,
+            ])
+            : fixOf('If these requests should pass, add a rule to the ALLOW policy for their source (the waypoint sees the client\'s real identity) and path.', [
+              sh`kubectl get authorizationpolicies -A -o yaml`,
+            ]),
         });
       }
       const extAuthz = stats.byFlag['UAEX'];

@@ -3,6 +3,8 @@ import type { KnownWaypoint } from '../../model/types.js';
 import type { KubeObject, Provenance } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { servicesServedBy, waypointLogs } from './served.js';
+import { fixOf, k8sName, nsOf, sh } from '../shell.js';
+import { yamlOf } from '../wording.js';
 
 export const wp043: Rule = {
   meta: {
@@ -47,7 +49,9 @@ export const wp043: Rule = {
         subject: waypoint.gateway ? subjectOf(waypoint.gateway) : { kind: 'Gateway', namespace: waypoint.namespace, name: waypoint.name },
         message: `Waypoint ${waypoint.namespace}/${waypoint.name} logged no request, although access logging is ${logging.on ? `on (${logging.why})` : 'probably on'} and ztunnel logged ${calls.length > 1 ? 'connections' : 'a connection'} to its Services in the same capture: those requests did not go through the waypoint.`,
         evidence: [...logs.map((l) => evidence({ file: l.log.file }, `${l.log.lines} lines, no access line`)), ...logging.evidence, ...calls.slice(0, 3)],
-        fix: { text: 'Check how clients reach the Service without the waypoint (WP015-WP019) and ztunnel\'s log (WP044); send a request from an ambient client and collect again.', commands: [`kubectl logs deploy/${waypoint.name} -n ${waypoint.namespace} --since 5m`] },
+        fix: fixOf('Check how clients reach the Service without the waypoint (WP015-WP019) and ztunnel\'s log (WP044); send a request from an ambient client and collect again.', [
+          sh`kubectl logs deploy/${k8sName(waypoint.name, 'subdomain', 'the waypoint name')} -n ${nsOf(waypoint)} --since 5m`,
+        ]),
       });
     }
   },
@@ -88,20 +92,13 @@ function clientCalls(snapshot: ClusterSnapshot, waypoint: KnownWaypoint): Eviden
 
 /** A Telemetry that turns access logging on for this waypoint only. */
 function telemetryFor(waypoint: KnownWaypoint): string {
-  return [
-    'apiVersion: telemetry.istio.io/v1',
-    'kind: Telemetry',
-    'metadata:',
-    `  name: ${waypoint.name}-access-log`,
-    `  namespace: ${waypoint.namespace}`,
-    'spec:',
-    '  targetRefs:',
-    '  - group: gateway.networking.k8s.io',
-    '    kind: Gateway',
-    `    name: ${waypoint.name}`,
-    '  accessLogging:',
-    '  - providers:',
-    '    - name: envoy',
-    '',
-  ].join('\n');
+  return yamlOf({
+    apiVersion: 'telemetry.istio.io/v1',
+    kind: 'Telemetry',
+    metadata: { name: `${waypoint.name}-access-log`, namespace: waypoint.namespace },
+    spec: {
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: waypoint.name }],
+      accessLogging: [{ providers: [{ name: 'envoy' }] }],
+    },
+  });
 }

@@ -5,6 +5,7 @@ import type { WaypointBinding } from '../../model/types.js';
 import type { ZtunnelFlow } from '../../parse/types.js';
 import { evidence, type Evidence, type Rule } from '../types.js';
 import { waypointPodKeys } from './served.js';
+import { fixOf, nsOf, sh } from '../shell.js';
 
 /** A few failed connections are a blip (a waypoint pod restarting). */
 const MIN_FAILURES = 3;
@@ -77,7 +78,10 @@ export const wp044: Rule = {
         subject: { kind: s.kind, ...(s.namespace ? { namespace: s.namespace } : {}), name: s.name },
         message: `ztunnel logged ${total} connection${total > 1 ? 's' : ''} from ${sources.slice(0, 3).join(', ')}${sources.length > 3 ? '...' : ''} to ${s.kind} ${s.namespace}/${s.name} that went straight to its pods, not through waypoint ${binding.request?.name}: the waypoint's routes and policies did not apply to them.`,
         evidence: items,
-        fix: { text: 'Make these clients go through the waypoint (enroll them in ambient, no sidecar, ingress-use-waypoint on ingress, call the Service not the pod IP), and add a "require waypoint" policy so a bypass is refused.', commands: ['istioctl ztunnel-config workload', `istioctl ztunnel-config service --namespace ${s.namespace}`] },
+        fix: fixOf('Make these clients go through the waypoint (enroll them in ambient, no sidecar, ingress-use-waypoint on ingress, call the Service not the pod IP), and add a "require waypoint" policy so a bypass is refused.', [
+          sh`istioctl ztunnel-config workload`,
+          sh`istioctl ztunnel-config service --namespace ${nsOf(s)}`,
+        ]),
       });
     }
     for (const { flow, texts } of failures) {

@@ -3,6 +3,7 @@ import type { ClusterSnapshot } from '../../model/snapshot.js';
 import type { KnownWaypoint, WaypointProxy } from '../../model/types.js';
 import type { ProxyStatusRow } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule, type Subject } from '../types.js';
+import { fixOf, k8sName, nsOf, sh } from '../shell.js';
 
 export const wp037: Rule = {
   meta: {
@@ -32,14 +33,12 @@ export const wp037: Rule = {
         const subject = proxySubject(proxy);
         const name = `${proxy.namespace}/${proxy.pod}`;
         const why = inferredEvidence(waypoint, proxy);
-        const fix = {
-          text: 'Check istiod logs for xDS rejections and the waypoint pod\'s logs, then restart the waypoint.',
-          commands: [
-            `kubectl logs -n ${proxy.namespace} ${proxy.pod}`,
-            `istioctl proxy-config all -n ${proxy.namespace} ${proxy.pod}`,
-            `kubectl rollout restart deployment/${waypoint.name} -n ${proxy.namespace}`,
-          ],
-        };
+        const pod = k8sName(proxy.pod, 'subdomain', 'the waypoint pod\'s name');
+        const fix = fixOf('Check istiod logs for xDS rejections and the waypoint pod\'s logs, then restart the waypoint.', [
+          sh`kubectl logs -n ${nsOf(proxy)} ${pod}`,
+          sh`istioctl proxy-config all -n ${nsOf(proxy)} ${pod}`,
+          sh`kubectl rollout restart deployment/${k8sName(waypoint.name, 'subdomain', 'the waypoint name')} -n ${nsOf(proxy)}`,
+        ]);
         if (!row) {
           // Absence is a fact only in a whole capture, about a pod known to be running.
           if (!proxy.object || !snapshot.complete.has('proxy-status')) continue;

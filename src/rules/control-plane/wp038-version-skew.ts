@@ -1,5 +1,6 @@
 import type { ProxyStatusRow } from '../../parse/types.js';
 import { evidence, type Evidence, type Rule } from '../types.js';
+import { fixOf, nsOf, sh } from '../shell.js';
 
 /** `1.26.2`, `1.23-alpha.<sha>`, `1.20*` -> 26, 23, 20. */
 export function minorOf(version: string): number | undefined {
@@ -81,10 +82,9 @@ export const wp038: Rule = {
         subject: { kind: 'Pod', namespace: rows[0]!.namespace, name: rows[0]!.pod },
         message: `${rows.length} ${role}${rows.length > 1 ? 's' : ''} at ${version}, ${why}: ${rows.slice(0, 4).map((r) => r.pod).join(', ')}${rows.length > 4 ? ', ...' : ''}.`,
         evidence: [...controlEvidence, ...rows.slice(0, 5).map((r) => evidence(r.source, `${r.pod}: ${r.version}`))],
-        fix: {
-          text: role === 'ztunnel' ? 'Upgrade istiod first, then the ztunnel DaemonSet, to versions at most one minor apart.' : 'Restart the waypoints after upgrading istiod, so they run its version.',
-          commands: role === 'ztunnel' ? ['kubectl rollout restart daemonset/ztunnel -n istio-system'] : [`kubectl rollout restart deployment -n ${rows[0]!.namespace} -l gateway.istio.io/managed=istio.io-mesh-controller`],
-        },
+        fix: role === 'ztunnel'
+          ? fixOf('Upgrade istiod first, then the ztunnel DaemonSet, to versions at most one minor apart.', [sh`kubectl rollout restart daemonset/ztunnel -n istio-system`])
+          : fixOf('Restart the waypoints after upgrading istiod, so they run its version.', [sh`kubectl rollout restart deployment -n ${nsOf(rows[0]!.namespace)} -l gateway.istio.io/managed=istio.io-mesh-controller`]),
       });
     }
   },

@@ -1,6 +1,7 @@
 import { GATEWAY_NAME_LABEL, istiodRevisions, REV_LABEL, waypointPods } from '../../model/objects.js';
 import { getObject } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
+import { fixOf, k8sName, nsOf, sh } from '../shell.js';
 
 export const wp039: Rule = {
   meta: {
@@ -38,10 +39,9 @@ export const wp039: Rule = {
         subject: subjectOf(pod),
         message: `Waypoint pod ${pod.namespace}/${pod.name} is connected to ${row.istiod} (revision ${served}), but its ${gateway?.labels[REV_LABEL] ? 'Gateway' : ns?.labels[REV_LABEL] ? 'namespace' : 'Gateway and namespace'} select${expected === 'default' ? ' the default revision' : `s revision ${expected}`}.`,
         evidence: [evidence(row.source, `proxy-status: ISTIOD ${row.istiod}`), evidence(istiod.source, `istiod revision ${served}`), ...(gateway ? [evidence(gateway.labelSources[REV_LABEL] ?? gateway.source, `expects ${expected}`)] : [])],
-        fix: {
-          text: 'Align istio.io/rev on the Gateway (or namespace) with the revision that should serve it, then restart the waypoint.',
-          commands: [`kubectl rollout restart deployment/${pod.labels[GATEWAY_NAME_LABEL]} -n ${pod.namespace}`],
-        },
+        fix: fixOf('Align istio.io/rev on the Gateway (or namespace) with the revision that should serve it, then restart the waypoint.', [
+          sh`kubectl rollout restart deployment/${k8sName(pod.labels[GATEWAY_NAME_LABEL], 'subdomain', 'the waypoint name')} -n ${nsOf(pod)}`,
+        ]),
       });
     }
   },

@@ -3,6 +3,7 @@ import { policiesOf, ruleHttpAttributes, type PolicyView } from '../../model/pol
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames, specEvidence } from '../wording.js';
 import { policyReach, policyRejections, scopeEvidence } from './scope.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 /** What istiod writes on ZtunnelAccepted when it strips HTTP attributes (authorization.go boilerplates). */
 const STRIPPED = /ztunnel does not support HTTP attributes/;
@@ -50,10 +51,9 @@ export const wp022: Rule = {
         subject: subjectOf(policy.object),
         message: `AuthorizationPolicy ${policy.object.namespace}/${policy.object.name} is enforced by ztunnel${pods}, which drops its HTTP rules: ${effect}`,
         evidence: items,
-        fix: {
-          text: 'Move the HTTP rules to a policy with targetRefs on the Service or waypoint, and keep only L4 conditions (principals, namespaces, ports) in this one.',
-          commands: [`kubectl edit authorizationpolicy ${policy.object.name} -n ${policy.object.namespace}`],
-        },
+        fix: fixOf('Move the HTTP rules to a policy with targetRefs on the Service or waypoint, and keep only L4 conditions (principals, namespaces, ports) in this one.', [
+          sh`kubectl edit authorizationpolicy ${nameOf(policy.object)} -n ${nsOf(policy.object)}`,
+        ]),
       });
     }
   },

@@ -4,6 +4,7 @@ import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames, yamlOf } from '../wording.js';
 import { policyReach, policyRejections, scopeEvidence, type BoundService } from './scope.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 interface Blocked {
   pod: KubeObject;
@@ -71,17 +72,14 @@ export const wp023: Rule = {
       const what = how === 'denied'
         ? `DENY policy ${listNames(by.map((p) => p.object))} matches the waypoint's identity ${service.principal}`
         : `${by.length > 1 ? `ALLOW policies ${listNames(by.map((p) => p.object))} select` : `ALLOW policy ${policy.object.namespace}/${policy.object.name} selects`} these pods and ${by.length > 1 ? 'none admits' : 'does not admit'} the waypoint's identity ${service.principal}`;
+      const edit = sh`kubectl edit authorizationpolicy ${nameOf(policy.object)} -n ${nsOf(policy.object)}`;
       context.report({
         subject: subjectOf(policy.object),
         message: `Service${svcNames.length > 1 ? 's' : ''} ${svcNames.join(', ')} ${svcNames.length > 1 ? 'go' : 'goes'} through waypoint ${service.binding.request!.namespace}/${service.binding.request!.name}, but ztunnel at ${listNames(pods)} refuses the waypoint: ${what}. Every request through the waypoint fails.`,
         evidence: items,
         fix: how === 'denied'
-          ? { text: `Exclude the waypoint's identity ${service.principal} from the DENY policy, or enforce it on the waypoint with targetRefs.`, commands: [`kubectl edit authorizationpolicy ${policy.object.name} -n ${policy.object.namespace}`] }
-          : {
-            text: `Admit the waypoint's identity in the L4 policy and check the clients in a targetRefs policy on the waypoint (where their real identity is seen).`,
-            yaml: yamlOf(admitWaypoint(policy, service.principal)),
-            commands: [`kubectl edit authorizationpolicy ${policy.object.name} -n ${policy.object.namespace}`],
-          },
+          ? fixOf(`Exclude the waypoint's identity ${service.principal} from the DENY policy, or enforce it on the waypoint with targetRefs.`, [edit])
+          : fixOf(`Admit the waypoint's identity in the L4 policy and check the clients in a targetRefs policy on the waypoint (where their real identity is seen).`, [edit], yamlOf(admitWaypoint(policy, service.principal))),
       });
     }
   },

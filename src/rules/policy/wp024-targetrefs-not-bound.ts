@@ -2,6 +2,7 @@ import { policiesOf, resolveTargetRef, TARGETABLE_POLICY_KINDS, type PolicyView 
 import { bindingKey, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 /** WaypointAccepted reasons istiod writes when a targetRef binds nothing (policies.go WaypointPolicyStatusCollection). */
 const NOT_BOUND_REASONS = new Set(['TargetNotFound', 'AncestorNotBound', 'Invalid', 'PartiallyInvalid']);
@@ -49,10 +50,9 @@ export const wp024: Rule = {
           message: `${kind} ${policy.object.namespace}/${policy.object.name} targets ${failures.length ? failures.map((f) => `${f.ref.kind} ${f.ref.name}`).join(', ') : 'objects'} that bind it to no waypoint${failures.length ? `: ${failures.map((f) => f.why).join('; ')}` : ` (istiod: ${status?.reason ?? ''} ${status?.message ?? ''})`}. ${none ? 'Nothing enforces it.' : 'Those targets are ignored.'}`,
           evidence: items,
           ...(against.length ? { against } : {}),
-          fix: {
-            text: 'Target a Service or ServiceEntry of the policy\'s own namespace (kind Service, group "") that is bound to a waypoint, or the waypoint Gateway itself (group gateway.networking.k8s.io).',
-            commands: [`kubectl edit ${kind.toLowerCase()} ${policy.object.name} -n ${policy.object.namespace}`],
-          },
+          fix: fixOf('Target a Service or ServiceEntry of the policy\'s own namespace (kind Service, group "") that is bound to a waypoint, or the waypoint Gateway itself (group gateway.networking.k8s.io).', [
+            sh`kubectl edit ${kindOf(kind)} ${nameOf(policy.object)} -n ${nsOf(policy.object)}`,
+          ]),
         });
       }
     }

@@ -2,6 +2,7 @@ import { policiesOf, resolveTargetRef } from '../../model/policies.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames, specEvidence } from '../wording.js';
 import { policyReach, scopeEvidence, uniqueServices } from './scope.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 const KINDS = ['RequestAuthentication', 'Telemetry', 'WasmPlugin', 'EnvoyFilter'] as const;
 
@@ -47,7 +48,7 @@ export const wp027: Rule = {
           evidence: items,
           fix: kind === 'EnvoyFilter'
             ? { text: 'EnvoyFilters do not apply to waypoints; use the Gateway API or a WasmPlugin with targetRefs instead.' }
-            : { text: `Replace the selector by targetRefs naming the ${services.length ? 'Service' : 'waypoint Gateway'}.`, commands: [`kubectl edit ${kind.toLowerCase()} ${policy.object.name} -n ${policy.object.namespace}`] },
+            : fixOf(`Replace the selector by targetRefs naming the ${services.length ? 'Service' : 'waypoint Gateway'}.`, [sh`kubectl edit ${kindOf(kind)} ${nameOf(policy.object)} -n ${nsOf(policy.object)}`]),
         });
       }
     }

@@ -1,5 +1,6 @@
 import { parentKind, refSource, routesOf, statusFor } from '../../model/routes.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp030: Rule = {
   meta: {
@@ -31,10 +32,9 @@ export const wp030: Rule = {
           subject: subjectOf(route.object),
           message: `${route.object.kind} ${route.object.namespace}/${route.object.name} is attached to the waypoint Gateway ${parent.namespace}/${parent.name}, whose HBONE listener takes no routes: the route is never programmed. Attach it to the Service it routes${services.length ? ` (${services.join(', ')})` : ''}.`,
           evidence: items,
-          fix: {
-            text: 'Replace the Gateway parentRef by the Service whose traffic the route should steer (group "", kind Service).',
-            commands: [`kubectl edit ${route.object.kind.toLowerCase()} ${route.object.name} -n ${route.object.namespace}`],
-          },
+          fix: fixOf('Replace the Gateway parentRef by the Service whose traffic the route should steer (group "", kind Service).', [
+            sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`,
+          ]),
         });
       }
     }

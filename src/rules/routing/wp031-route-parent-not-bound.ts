@@ -3,6 +3,7 @@ import { refSource, routesOf, statusFor } from '../../model/routes.js';
 import { USE_WAYPOINT } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { meshParents } from './route-scope.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp031: Rule = {
   meta: {
@@ -38,7 +39,7 @@ export const wp031: Rule = {
             subject: subjectOf(route.object),
             message: `${route.object.kind} ${route.object.namespace}/${route.object.name} is attached to ${ref.kind} ${ref.namespace}/${ref.name}, which does not exist: the route is not applied.`,
             evidence: items,
-            fix: { text: `Name an existing ${ref.kind} in the parentRef.`, commands: [`kubectl get ${ref.kind.toLowerCase()}s -n ${ref.namespace}`, `kubectl edit ${route.object.kind.toLowerCase()} ${route.object.name} -n ${route.object.namespace}`] },
+            fix: fixOf(`Name an existing ${ref.kind} in the parentRef.`, [sh`kubectl get ${ref.kind === 'ServiceEntry' ? 'serviceentries' : 'services'} -n ${nsOf(ref.namespace)}`, sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`]),
           });
           continue;
         }
@@ -53,10 +54,9 @@ export const wp031: Rule = {
           subject: subjectOf(route.object),
           message: `${route.object.kind} ${route.object.namespace}/${route.object.name} routes ${ref.kind} ${ref.namespace}/${ref.name}, which no waypoint serves (${binding.explanation}): in ambient mode the route is not applied.`,
           evidence: items,
-          fix: {
-            text: `Bind ${ref.kind} ${ref.name} (or namespace ${ref.namespace}) to a waypoint.`,
-            commands: [`kubectl label ${ref.kind.toLowerCase()} ${ref.name} -n ${ref.namespace} ${USE_WAYPOINT}=waypoint`],
-          },
+          fix: fixOf(`Bind ${ref.kind} ${ref.name} (or namespace ${ref.namespace}) to a waypoint.`, [
+            sh`kubectl label ${kindOf(ref.kind)} ${nameOf(ref)} -n ${nsOf(ref.namespace)} ${USE_WAYPOINT}=waypoint`,
+          ]),
         });
       }
     }

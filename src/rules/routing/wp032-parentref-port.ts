@@ -2,6 +2,7 @@ import { refSource, routesOf, servicePorts } from '../../model/routes.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
 import { specEvidence } from '../wording.js';
 import { meshParents } from './route-scope.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp032: Rule = {
   meta: {
@@ -28,7 +29,7 @@ export const wp032: Rule = {
           subject: subjectOf(route.object),
           message: `${route.object.kind} ${route.object.namespace}/${route.object.name} attaches to ${ref.kind} ${ref.name} on port ${ref.port}, which the Service does not expose (ports ${ports.join(', ')})${targets.length ? `; ${ref.port} is the targetPort of port ${targets.join(', ')}` : ''}: the route never matches.`,
           evidence: [evidence(refSource(route, ref), `parentRef port ${ref.port}`), specEvidence(object, 'ports', `Service ports: ${ports.join(', ')}`)],
-          fix: { text: `Set the parentRef port to ${targets[0] ?? ports[0] ?? 'a Service port'}, or remove it.`, commands: [`kubectl edit ${route.object.kind.toLowerCase()} ${route.object.name} -n ${route.object.namespace}`] },
+          fix: fixOf(`Set the parentRef port to ${targets[0] ?? ports[0] ?? 'a Service port'}, or remove it.`, [sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`]),
         });
       }
     }

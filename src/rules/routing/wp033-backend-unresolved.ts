@@ -2,6 +2,7 @@ import { ISTIO_CONTROLLER, refSource, routesOf } from '../../model/routes.js';
 import { getObject, objectsIn, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { meshParents } from './route-scope.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 const UNRESOLVED = new Set(['BackendNotFound', 'RefNotPermitted', 'InvalidKind']);
 
@@ -50,7 +51,7 @@ export const wp033: Rule = {
         subject: subjectOf(route.object),
         message: `${route.object.kind} ${route.object.namespace}/${route.object.name} has backends Istio cannot resolve: ${[...new Set(why)].join('; ')}. Requests it routes there fail.`,
         evidence: items,
-        fix: { text: 'Point the backendRefs at existing Services (with a ReferenceGrant in their namespace when it is another).', commands: [`kubectl edit ${route.object.kind.toLowerCase()} ${route.object.name} -n ${route.object.namespace}`] },
+        fix: fixOf('Point the backendRefs at existing Services (with a ReferenceGrant in their namespace when it is another).', [sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`]),
       });
     }
   },

@@ -7,6 +7,7 @@ import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { specEvidence } from '../wording.js';
 import { meshParents } from './route-scope.js';
 import { againstField, notSentThere } from '../corroboration.js';
+import { fixOf, nameOf, nsOf, sh, word } from '../shell.js';
 
 export const wp034: Rule = {
   meta: {
@@ -58,10 +59,12 @@ export const wp034: Rule = {
         message: `${service.kind} ${service.namespace}/${service.name} port ${portNumbers.join(', ')} is declared TCP, so waypoint ${binding.request!.name} treats its traffic as TCP: the HTTP routes and HTTP policy rules attached to it do not apply (an HTTP ALLOW rule cannot match, so it denies).`,
         evidence: items,
         ...againstField(notSentThere(snapshot, service, binding.request!.name)),
-        fix: {
-          text: `Declare the port HTTP: name it http-<x> (or grpc-<x>), or set appProtocol: http.`,
-          commands: tcpPorts.map((p) => `kubectl patch service ${service.name} -n ${service.namespace} --type json -p '[{"op":"replace","path":"/spec/ports/${servicePorts(service).indexOf(p)}/appProtocol","value":"http"}]'`),
-        },
+        // A ServiceEntry port declares its protocol in `protocol`; a Service port in `appProtocol` (or its name).
+        fix: fixOf(service.kind === 'ServiceEntry' ? 'Declare the port HTTP: set its protocol to HTTP (or HTTP2, GRPC).' : 'Declare the port HTTP: name it http-<x> (or grpc-<x>), or set appProtocol: http.', tcpPorts.map((p) => {
+          const index = servicePorts(service).indexOf(p);
+          const patch = service.kind === 'ServiceEntry' ? [{ op: 'replace', path: `/spec/ports/${index}/protocol`, value: 'HTTP' }] : [{ op: 'replace', path: `/spec/ports/${index}/appProtocol`, value: 'http' }];
+          return sh`kubectl patch ${service.kind === 'ServiceEntry' ? 'serviceentry' : 'service'} ${nameOf(service)} -n ${nsOf(service)} --type json -p ${word(JSON.stringify(patch))}`;
+        })),
       });
     }
   },

@@ -4,6 +4,7 @@ import { routesOf } from '../../model/routes.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { specEvidence } from '../wording.js';
+import { fixOf, nameOf, nsOf, sh } from '../shell.js';
 
 type Json = Record<string, unknown>;
 const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json => typeof x === 'object' && x !== null) : []);
@@ -53,7 +54,7 @@ export const wp035: Rule = {
           subject: subjectOf(vs),
           message: `VirtualService ${vs.namespace}/${vs.name} routes ${service.namespace}/${service.name}, served by waypoint ${binding.request.name}, but ${problems.join('; and ')}.`,
           evidence: items,
-          fix: { text: `Route ${service.name} with an HTTPRoute attached to the Service (parentRefs group "", kind Service), and remove the VirtualService.`, commands: [`kubectl get virtualservice ${vs.name} -n ${vs.namespace} -o yaml`] },
+          fix: fixOf(`Route ${service.name} with an HTTPRoute attached to the Service (parentRefs group "", kind Service), and remove the VirtualService.`, [sh`kubectl get virtualservice ${nameOf(vs)} -n ${nsOf(vs)} -o yaml`]),
         });
       }
     }

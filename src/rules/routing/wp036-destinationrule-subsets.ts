@@ -3,6 +3,7 @@ import { parseVipName } from '../../model/waypoint-config.js';
 import { bindingKey, getObject, objectsIn, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { specEvidence } from '../wording.js';
+import { fixOf, labelSelector, nsOf, sh } from '../shell.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,7 +47,7 @@ export const wp036: Rule = {
           subject: subjectOf(dr),
           message: `DestinationRule ${dr.namespace}/${dr.name} subset ${subsetName} selects no pod of Service ${ns}/${name}: requests the waypoint routes to it fail with 503 UH.`,
           evidence: items,
-          fix: { text: `Make subset ${subsetName}'s labels match running pods of ${name}, or stop routing to it.`, commands: [`kubectl get pods -n ${ns} -l ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} --show-labels`] },
+          fix: fixOf(`Make subset ${subsetName}'s labels match running pods of ${name}, or stop routing to it.`, [sh`kubectl get pods -n ${nsOf(ns)} -l ${labelSelector(selector, "the Service's selector")} --show-labels`]),
         });
       }
     }
