@@ -112,12 +112,42 @@ export function selectorMatches(selector: Json, labels: Record<string, string>):
   return true;
 }
 
+/** Pods by namespace, then by `key=value` label, built once per snapshot: a Service finds its pods without scanning. */
+const podLabelIndex = new WeakMap<ClusterSnapshot, Map<string, Map<string, KubeObject[]>>>();
+
+function podsWithLabel(snapshot: ClusterSnapshot, namespace: string, key: string, value: string): readonly KubeObject[] {
+  let index = podLabelIndex.get(snapshot);
+  if (!index) {
+    index = new Map();
+    for (const pod of objectsOf(snapshot, 'Pod')) {
+      const ns = pod.namespace ?? '';
+      let byLabel = index.get(ns);
+      if (!byLabel) index.set(ns, (byLabel = new Map()));
+      for (const [k, v] of Object.entries(pod.labels)) {
+        const list = byLabel.get(`${k}=${v}`);
+        if (list) list.push(pod);
+        else byLabel.set(`${k}=${v}`, [pod]);
+      }
+    }
+    podLabelIndex.set(snapshot, index);
+  }
+  return index.get(namespace)?.get(`${key}=${value}`) ?? [];
+}
+
 /** Pods a Service's `spec.selector` selects, in its namespace (none for selector-less Services). */
 export function servicePods(snapshot: ClusterSnapshot, service: KubeObject): KubeObject[] {
   const selector = record(service.spec['selector']);
   if (Object.keys(selector).length === 0) return [];
   const entries = Object.entries(selector).map(([k, v]) => [k, String(v)] as const);
-  return objectsIn(snapshot, 'Pod', service.namespace ?? '').filter((pod) => entries.every(([k, v]) => pod.labels[k] === v));
+  const ns = service.namespace ?? '';
+  // Start from the rarest label of the selector, then check the others.
+  let smallest: readonly KubeObject[] | undefined;
+  for (const [k, v] of entries) {
+    const pods = podsWithLabel(snapshot, ns, k, v);
+    if (!smallest || pods.length < smallest.length) smallest = pods;
+    if (pods.length === 0) return [];
+  }
+  return smallest!.filter((pod) => entries.every(([k, v]) => pod.labels[k] === v));
 }
 
 /** The namespace object of an object, when captured. */

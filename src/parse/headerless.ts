@@ -29,7 +29,8 @@ function contentLines(input: ParseInput): { line: number; text: string }[] {
   return out;
 }
 
-function readWith(spec: TableSpec, labels: string[], lines: { line: number; text: string }[]): Reading {
+/** Reads lines as rows of one table; with `strict`, gives up at the first line that is not one (the caller rejects any). */
+function readWith(spec: TableSpec, labels: string[], lines: { line: number; text: string }[], strict = false): Reading {
   const shapeOf = spec.shapeOf ?? knownShape;
   if (spec.shapeOf === null) return { spec, labels, rows: [], unread: lines };
   const rows: TableRow[] = [];
@@ -37,7 +38,10 @@ function readWith(spec: TableSpec, labels: string[], lines: { line: number; text
   for (const l of lines) {
     const alignment = alignTokens(rowTokens(l.text), labels, shapeOf);
     if (alignment.kind === 'one') rows.push({ cells: alignment.cells, line: l.line, text: l.text });
-    else unread.push(l);
+    else {
+      unread.push(l);
+      if (strict) break;
+    }
   }
   return { spec, labels, rows, unread };
 }
@@ -48,7 +52,8 @@ function readWith(spec: TableSpec, labels: string[], lines: { line: number; text
  * read, and under exactly one kind of table, or the text is not taken for table rows at all.
  */
 function bestReading(input: ParseInput, specs: readonly TableSpec[]): Reading | undefined {
-  if (input.text.length > MAX_TEXT) return undefined;
+  // A JSON document is no table: nothing to try (and a 40 MB pods List would cost seconds).
+  if (input.text.length > MAX_TEXT || input.json !== undefined) return undefined;
   const intent = input.command !== undefined ? commandIntent(input.command) : undefined;
   if (intent && !intent.kind) return undefined;
   const lines = contentLines(input);
@@ -59,7 +64,7 @@ function bestReading(input: ParseInput, specs: readonly TableSpec[]): Reading | 
   for (const spec of candidates) {
     for (const header of spec.headers) {
       if (!intent && !header.anchored) continue;
-      const reading = readWith(spec, header.labels, lines);
+      const reading = readWith(spec, header.labels, lines, !intent);
       if (reading.unread.length === 0) complete.add(spec.kind);
       if (!best || reading.rows.length > best.rows.length) best = reading;
     }
