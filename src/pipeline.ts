@@ -3,7 +3,7 @@
  * streams out of the archive and its bytes are dropped right after; only records stay.
  */
 import { pathContext } from './bundle/layout.js';
-import { collect, readBundleEntries } from './bundle/read.js';
+import { collect, readBundleEntries, type OnProgress } from './bundle/read.js';
 import type { BundleLimits, BundleReadSummary } from './bundle/types.js';
 import { buildSnapshot } from './model/build.js';
 import { getObject, type ClusterSnapshot } from './model/snapshot.js';
@@ -87,7 +87,11 @@ export interface AnalyzeOptions {
   suppressions?: readonly Suppression[];
   /** Called once per file as it is parsed, for progress output. */
   onFile?: (file: ParsedFile) => void;
+  /** Where the run is, for a progress line: the stage, and while reading, how far. */
+  onProgress?: (stage: Stage, done?: number, total?: number) => void;
 }
+
+export type Stage = 'reading' | 'modelling' | 'checking' | 'reporting';
 
 /** Bytes read before deciding whether a file is a log to stream or a capture to read whole. */
 const HEAD_BYTES = 64 * 1024;
@@ -96,7 +100,7 @@ const HEAD_BYTES = 64 * 1024;
  * Reads and parses every file of a bundle in one pass. Logs larger than the head are parsed line
  * by line as they stream; every other file is read whole, parsed once, and its bytes dropped.
  */
-export async function readParsedFiles(bundlePath: string, limits: BundleLimits, onFile?: (file: ParsedFile) => void, texts?: ContextTexts): Promise<{ files: ParsedFile[]; summary: BundleReadSummary }> {
+export async function readParsedFiles(bundlePath: string, limits: BundleLimits, onFile?: (file: ParsedFile) => void, texts?: ContextTexts, onProgress?: OnProgress): Promise<{ files: ParsedFile[]; summary: BundleReadSummary }> {
   const files: ParsedFile[] = [];
   const summary = await readBundleEntries(bundlePath, limits, async (entry) => {
     const iterator = entry.chunks[Symbol.asyncIterator]();
@@ -125,7 +129,7 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
     }
     files.push(parsed);
     onFile?.(parsed);
-  });
+  }, onProgress);
   return { files, summary };
 }
 
@@ -155,8 +159,11 @@ export async function loadSnapshot(bundlePath: string, limits: BundleLimits): Pr
 
 export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions): Promise<AnalysisResult> {
   const texts = new ContextTexts();
-  const { files: parsed, summary } = await readParsedFiles(bundlePath, options.limits, options.onFile, texts);
+  const progress = options.onProgress;
+  const { files: parsed, summary } = await readParsedFiles(bundlePath, options.limits, options.onFile, texts, progress && ((done, total) => progress('reading', done, total)));
+  progress?.('modelling');
   const snapshot = buildSnapshot(parsed);
+  progress?.('checking');
   const engine = runRules(options.rules, snapshot);
   const { kept: findings, suppressed } = applySuppressions(engine.findings, options.suppressions ?? []);
   const ids = findingAnchors(findings);

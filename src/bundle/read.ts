@@ -17,9 +17,13 @@ type Entry = Extract extends AsyncIterable<infer E> ? E : never;
 type OnFile = (file: BundleFile) => void | Promise<void>;
 type OnEntry = (entry: BundleEntry) => void | Promise<void>;
 
+/** How far the reading is: bytes of the file consumed (archives), or bytes of the files read so far (folders), and the path being read. */
+export type OnProgress = (done: number, total: number | undefined, path?: string) => void;
+
 interface Context {
   limits: BundleLimits;
   onEntry: OnEntry;
+  onProgress?: OnProgress;
   entries: number;
   summary: BundleReadSummary;
   /** Paths handed on, so a symlink can be checked against what its target was. */
@@ -62,13 +66,13 @@ export async function collect(entry: BundleEntry): Promise<Buffer> {
  * Hands each regular file over as a stream of chunks, so a consumer can parse a large log without
  * holding it; whatever the consumer leaves unread is drained (and counted) after it returns.
  */
-export async function readBundleEntries(inputPath: string, limits: BundleLimits, onEntry: OnEntry): Promise<BundleReadSummary> {
+export async function readBundleEntries(inputPath: string, limits: BundleLimits, onEntry: OnEntry, onProgress?: OnProgress): Promise<BundleReadSummary> {
   const st = await stat(inputPath).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'ENOENT'
       ? new InputError(`no such file or directory: ${inputPath}`, { cause: err })
       : unreadable(inputPath, err);
   });
-  const ctx: Context = { limits, onEntry, entries: 0, summary: { format: 'directory', files: 0, totalBytes: 0, skipped: [], aliases: [] }, read: new Set() };
+  const ctx: Context = { limits, onEntry, ...(onProgress ? { onProgress } : {}), entries: 0, summary: { format: 'directory', files: 0, totalBytes: 0, skipped: [], aliases: [] }, read: new Set() };
   if (st.isDirectory()) {
     await walkDirectory(inputPath, '', ctx);
     return settleAliases(ctx);
@@ -77,7 +81,7 @@ export async function readBundleEntries(inputPath: string, limits: BundleLimits,
   const format = st.isFile() ? await sniffFormat(inputPath) : undefined;
   if (!format) throw new InputError(`${inputPath} is not a .tgz, .tar.gz, .tar or a directory`);
   ctx.summary.format = format;
-  await readArchive(inputPath, format === 'tar.gz', ctx);
+  await readArchive(inputPath, format === 'tar.gz', ctx, st.size);
   return settleAliases(ctx);
 }
 
@@ -126,8 +130,12 @@ export async function sniffFormat(path: string): Promise<BundleFormat | undefine
   return stored === sum ? 'tar' : undefined;
 }
 
-async function readArchive(path: string, gzip: boolean, ctx: Context): Promise<void> {
+async function readArchive(path: string, gzip: boolean, ctx: Context, size: number): Promise<void> {
   const source = createReadStream(path);
+  if (ctx.onProgress) {
+    let consumed = 0;
+    source.on('data', (chunk) => ctx.onProgress!((consumed += chunk.length), size));
+  }
   const gunzip = gzip ? createGunzip() : undefined;
   // v7 headers carry no magic; the checksum still guards them. (The bundled types omit this option.)
   const extract = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
@@ -239,6 +247,8 @@ async function deliver(path: string, size: number, source: AsyncIterable<Buffer>
     }
   };
   const chunks = counted();
+  // Folders have no byte total to measure against: their progress is the bytes read so far, file by file.
+  if (ctx.summary.format === 'directory') ctx.onProgress?.(ctx.summary.totalBytes, undefined, path);
   await ctx.onEntry({ path, size, chunks });
   for await (const _ of chunks) {
     // drain

@@ -3,4 +3,6 @@ export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   color: boolean;
+  /** Whether stderr is a terminal that can show a progress line (tests leave it off). */
+  progress?: boolean;
 }

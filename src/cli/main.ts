@@ -18,6 +18,7 @@ import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 import { runInspect } from './inspect.js';
 import { runTrace } from './trace.js';
+import { progressLine } from './progress.js';
 
 export type { Io } from './io.js';
 import { parseCount, parseSize } from './options.js';
@@ -54,6 +55,7 @@ interface AnalyzeFlags extends ReadFlags {
   ignore?: string[];
   config?: string;
   failOn: FailOn;
+  quiet?: boolean;
 }
 
 interface InspectFlags extends ReadFlags {
@@ -99,6 +101,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .addOption(new Option('-f, --format <format>', 'report format: html, json, csv (findings) or inventory-csv (one row per Service and Pod)').choices(Object.keys(RENDERERS)).default('html'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or a worse one fails').choices([...FAIL_ON]).default('error'))
       .option('--no-color', 'no colours in the terminal summary')
+      .option('-q, --quiet', 'no progress line on stderr (it only appears on a terminal, for runs over a second)')
       .option('--rules <path>', 'also run the custom rules of this YAML/JSON file or folder (docs/custom-rules.md)')
       .option('--ignore <rule[:ns/name]>', 'suppress a rule, or its finding on one object (repeatable; listed in the report)', collectValues)
       .option('--config <file>', 'read ignore/rules settings from this file (default: .waypoint-analyze.yaml beside the bundle)'),
@@ -167,8 +170,17 @@ async function runAnalyze(bundle: string, flags: AnalyzeFlags, io: Io): Promise<
   const limits = readLimits(flags);
   const renderer = RENDERERS[flags.format]!;
   const { rules, suppressions } = await analyzeSetup(bundle, flags);
-  const result = await analyzeBundle(bundle, { limits, rules, suppressions });
-  const report = renderer.render(result);
+  const progress = progressLine(io.stderr, Boolean(io.progress) && !flags.quiet);
+  let result: AnalysisResult;
+  let report: string;
+  try {
+    result = await analyzeBundle(bundle, { limits, rules, suppressions, onProgress: (stage, done, total) => progress.update(stage, done, total) });
+    progress.update('reporting');
+    report = renderer.render(result);
+  } finally {
+    // An error's one line must not land after a half-drawn progress line.
+    progress.done();
+  }
   const summary = renderSummary(result, io.color);
   const toStdout = flags.output === '-';
   if (toStdout) {
@@ -193,6 +205,7 @@ function processIo(): Io {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     color: Boolean(process.stdout.isTTY) && process.env['NO_COLOR'] === undefined && process.env['TERM'] !== 'dumb',
+    progress: Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb',
   };
 }
 
