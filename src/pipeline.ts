@@ -100,7 +100,7 @@ const HEAD_BYTES = 64 * 1024;
  * Reads and parses every file of a bundle in one pass. Logs larger than the head are parsed line
  * by line as they stream; every other file is read whole, parsed once, and its bytes dropped.
  */
-export async function readParsedFiles(bundlePath: string, limits: BundleLimits, onFile?: (file: ParsedFile) => void, texts?: ContextTexts, onProgress?: OnProgress): Promise<{ files: ParsedFile[]; summary: BundleReadSummary }> {
+export async function readParsedFiles(bundlePath: string, limits: BundleLimits, onFile?: (file: ParsedFile) => void, texts?: ContextTexts, onProgress?: OnProgress, keep = true): Promise<{ files: ParsedFile[]; summary: BundleReadSummary }> {
   const files: ParsedFile[] = [];
   const summary = await readBundleEntries(bundlePath, limits, async (entry) => {
     const iterator = entry.chunks[Symbol.asyncIterator]();
@@ -127,7 +127,8 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
       parsed = parseFile(entry.path, data);
       if (texts && data.length <= CONTEXT_MAX_FILE) texts.offer(entry.path, decodeText(data));
     }
-    files.push(parsed);
+    // `keep: false` (inspect) hands each file on and forgets it.
+    if (keep) files.push(parsed);
     onFile?.(parsed);
   }, onProgress);
   return { files, summary };

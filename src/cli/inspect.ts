@@ -20,25 +20,33 @@ export interface InspectOptions {
 }
 
 export async function runInspect(path: string, options: InspectOptions, io: Io): Promise<number> {
-  const files = await inspectPath(path, options.limits);
+  // Each file is printed as soon as it is parsed and then dropped: a 20,000-pod bundle costs one file's memory.
   if (options.format === 'json') {
-    io.stdout(`${JSON.stringify({ path, files: files.map(({ bytes, ...f }) => ({ ...f, bytes })) }, null, 2)}\n`);
+    let first = true;
+    io.stdout(`{\n  "path": ${JSON.stringify(path)},\n  "files": [`);
+    await eachFile(path, options.limits, ({ bytes, ...f }) => {
+      io.stdout(`${first ? '\n' : ',\n'}${indent(JSON.stringify({ ...f, bytes }, null, 2), '    ')}`);
+      first = false;
+    });
+    io.stdout(`${first ? '' : '\n  '}]\n}\n`);
   } else {
-    for (const f of files) io.stdout(renderText(f, options.all ?? false));
+    await eachFile(path, options.limits, (f) => io.stdout(renderText(f, options.all ?? false)));
   }
   return 0;
 }
 
-/** A single capture file is parsed as it is; anything else is read as a bundle. */
-async function inspectPath(path: string, limits: BundleLimits): Promise<ParsedFile[]> {
+const indent = (text: string, by: string) => text.split('\n').map((l) => by + l).join('\n');
+
+/** A single capture file is parsed as it is; anything else is read as a bundle, file by file. */
+async function eachFile(path: string, limits: BundleLimits, onFile: (file: ParsedFile) => void): Promise<void> {
   const st = await stat(path).catch(() => undefined);
   if (st?.isFile() && st.size > 0 && !(await sniffFormat(path))) {
     if (st.size > limits.maxFileBytes) throw new InputError(`${path} is larger than the per-file limit (raise it with --max-file-size)`);
-    return [parseFile(path, await readFile(path))];
+    onFile(parseFile(path, await readFile(path)));
+    return;
   }
-  return (await readParsedFiles(path, limits)).files;
+  await readParsedFiles(path, limits, onFile, undefined, undefined, false);
 }
-
 
 function renderText(file: ParsedFile, all: boolean): string {
   const out = [`== ${file.file}: ${file.kind === 'unknown' ? 'not recognized' : file.kind} (${file.bytes} bytes) - ${file.summary}`];
