@@ -22,6 +22,7 @@ import { bindingRows, collectionInfo, noteAttempts, versionSummary, waypointRows
 import { guideSteps, type GuideStep } from './guide-steps.js';
 import { CONTEXT_MAX_FILE, ContextTexts } from './evidence-context.js';
 import { rowVerdicts, type RowVerdicts } from './row-verdicts.js';
+import { MemoryGuard, ZtunnelRowDeduper } from './read-budget.js';
 import { waypointConfigRows, waypointLogRows, type WaypointConfigRow, type WaypointLogRow } from './waypoint-details.js';
 import { findingAnchors } from './anchors.js';
 
@@ -102,6 +103,8 @@ const HEAD_BYTES = 64 * 1024;
  */
 export async function readParsedFiles(bundlePath: string, limits: BundleLimits, onFile?: (file: ParsedFile) => void, texts?: ContextTexts, onProgress?: OnProgress, keep = true): Promise<{ files: ParsedFile[]; summary: BundleReadSummary }> {
   const files: ParsedFile[] = [];
+  const dedupe = new ZtunnelRowDeduper();
+  const guard = new MemoryGuard();
   const summary = await readBundleEntries(bundlePath, limits, async (entry) => {
     const iterator = entry.chunks[Symbol.asyncIterator]();
     const head: Buffer[] = [];
@@ -128,7 +131,11 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
       if (texts && data.length <= CONTEXT_MAX_FILE) texts.offer(entry.path, decodeText(data));
     }
     // `keep: false` (inspect) hands each file on and forgets it.
-    if (keep) files.push(parsed);
+    if (keep) {
+      dedupe.apply(parsed);
+      files.push(parsed);
+      guard.check(entry.path, files.length);
+    }
     onFile?.(parsed);
   }, onProgress);
   return { files, summary };

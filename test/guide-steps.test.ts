@@ -28,6 +28,7 @@ describe('the guide\'s steps', () => {
   it('only the guide\'s pasted tables: what they answer, and what they cannot', async () => {
     const { steps: s } = await steps('guide-outputs');
     expect(s.map((x) => x.verdict)).toEqual(['fine', 'fine', 'fine', 'not-captured', 'not-captured']);
-    expect(s[1]!.summary).toBe('ztunnel sends 9 Services and 1 workload to a waypoint.');
+    // istioctl prints bookinfo-gateway-istio four times (one row per port in that version): counted once.
+    expect(s[1]!.summary).toBe('ztunnel sends 6 Services and 1 workload to a waypoint.');
   });
 });
