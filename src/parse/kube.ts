@@ -7,6 +7,8 @@ import type { TextLines } from '../text/lines.js';
 import { excerpt, type FileParser, type ParseInput } from './parser.js';
 import type { Diagnostic, KubeCondition, KubeObject, ParseResult, Provenance } from './types.js';
 import { conditionStatus, labelValue, loadKubeYaml } from './yaml.js';
+import { readKubeYaml } from './kube-yaml.js';
+import { KEEP_OF, slimObject } from './kube-keep.js';
 
 /** Label prefixes whose lines are located for evidence; other labels are kept without a line. */
 const TRACKED_LABEL_PREFIXES = ['istio.io/', 'gateway.networking.k8s.io/', 'gateway.istio.io/', 'ambient.istio.io/', 'topology.istio.io/'];
@@ -110,7 +112,8 @@ export const kubeResourceParser: FileParser = {
       for (const doc of yamlDocuments(lines)) {
         let value: unknown;
         try {
-          value = loadKubeYaml(doc.text);
+          // kubectl's own form through the fast reader; anything else through js-yaml.
+          value = readKubeYaml(doc.text, KEEP_OF) ?? loadKubeYaml(doc.text);
         } catch (err) {
           const mark = (err as { mark?: { line?: number } }).mark;
           const line = doc.range.start + 1 + (mark?.line ?? 0);
@@ -306,6 +309,8 @@ function toKubeObject(value: unknown, file: string, lines: TextLines, range: Lin
     diagnostics.push({ file, line: range.start + 1, message: `object without ${kind ? 'metadata.name' : 'kind'}; skipped` });
     return undefined;
   }
+  // JSON captures arrive whole; the fields nothing reads are dropped here (YAML skips them while reading).
+  slimObject(value);
   const located = locateMetadataLines(lines, range);
   const startLine = located.name ?? range.start;
   const source: Provenance = { file, line: startLine + 1, excerpt: excerpt(lines.get(startLine)) };

@@ -2,6 +2,7 @@
 import type { PathContext } from '../bundle/layout.js';
 import type { TextLines } from '../text/lines.js';
 import type { FileKind, ParseResult } from './types.js';
+import { detach } from '../text/detach.js';
 
 export interface ParseInput {
   file: string;
@@ -44,5 +45,6 @@ export interface FileParser {
 /** Caps an evidence excerpt so a pathological line cannot bloat the report. */
 export function excerpt(line: string): string {
   const t = line.trim();
-  return t.length > 240 ? `${t.slice(0, 237)}...` : t;
+  // Kept with the records for the report: a copy, not a view pinning the whole file's text.
+  return t.length > 240 ? `${t.slice(0, 237)}...` : detach(t);
 }
