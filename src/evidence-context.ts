@@ -7,9 +7,9 @@ import type { Finding } from './rules/types.js';
 import { splitLines } from './text/decode.js';
 
 /** Files larger than this are not kept (a log's evidence keeps its own excerpt). */
-export const CONTEXT_MAX_FILE = 2 * 1024 * 1024;
+export const CONTEXT_MAX_FILE = 1024 * 1024;
 /** All kept texts together: a bundle of many small files must not hold them all. */
-export const CONTEXT_MAX_TOTAL = 64 * 1024 * 1024;
+export const CONTEXT_MAX_TOTAL = 24 * 1024 * 1024;
 const AROUND = 3;
 const MAX_LINE = 300;
 

@@ -72,12 +72,32 @@ export function serviceHost(service: KubeObject, domain = 'cluster.local'): stri
   return `${service.name}.${service.namespace}.svc.${domain}`;
 }
 
+/** Chains by host, built once per dump: rules ask for one Service's chains thousands of times on a big waypoint. */
+const chainsByHost = new WeakMap<EnvoyConfigSummary, Map<string, ServiceChain[]>>();
+
 /** The waypoint's chains of one Service (by host). */
 export function chainsOf(envoy: EnvoyConfigSummary, host: string): ServiceChain[] {
-  return serviceChains(envoy).filter((c) => c.host === host);
+  let index = chainsByHost.get(envoy);
+  if (!index) {
+    index = new Map();
+    for (const c of serviceChains(envoy)) {
+      const list = index.get(c.host);
+      if (list) list.push(c);
+      else index.set(c.host, [c]);
+    }
+    chainsByHost.set(envoy, index);
+  }
+  return index.get(host) ?? [];
 }
+
+const clusterHosts = new WeakMap<EnvoyConfigSummary, Set<string>>();
 
 /** Whether the waypoint's config has a cluster for a Service host (any port, protocol or subset). */
 export function hasClusterFor(envoy: EnvoyConfigSummary, host: string): boolean {
-  return envoy.clusters.some((c) => parseVipName(c.name)?.host === host);
+  let hosts = clusterHosts.get(envoy);
+  if (!hosts) {
+    hosts = new Set(envoy.clusters.flatMap((c) => parseVipName(c.name)?.host ?? []));
+    clusterHosts.set(envoy, hosts);
+  }
+  return hosts.has(host);
 }

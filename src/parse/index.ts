@@ -94,13 +94,22 @@ interface Paste {
 
 /** Large captures written by tools are only checked for command lines in front; pastes are cleaned and split. */
 function readPaste(text: string): Paste {
-  if (text.length > PASTE_BYTES) {
+  // A JSON document written by a tool (a config dump, `-o json`): no prompt or command line to look for.
+  if (text.length > PASTE_BYTES || looksLikeJsonDocument(text)) {
     const first = splitAtCommands(headLines(text, 20), text.length)[0]!;
     return { text, segments: [{ ...first, end: Number.MAX_SAFE_INTEGER }] };
   }
   const original = splitLines(text);
   const lines = cleanPaste(original);
   return { text: lines === original ? text : `${lines.join('\n')}\n`, lines, segments: splitAtCommands(lines, text.length) };
+}
+
+function looksLikeJsonDocument(text: string): boolean {
+  let a = 0;
+  while (a < text.length && /\s/.test(text[a]!)) a++;
+  let z = text.length - 1;
+  while (z > a && /\s/.test(text[z]!)) z--;
+  return (text[a] === '{' && text[z] === '}') || (text[a] === '[' && text[z] === ']');
 }
 
 /** Parses one output of a paste (or the whole file): its lines keep their numbers in the file. */

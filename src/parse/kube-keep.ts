@@ -23,7 +23,15 @@ const POD_METADATA: KeepShape = {
   name: true, namespace: true, labels: true, annotations: true, uid: true, creationTimestamp: true, deletionTimestamp: true, ownerReferences: { kind: true, name: true },
 };
 
-export const KEEP_OF: KeepOf = (kind) => (kind === 'Pod' ? { metadata: POD_METADATA, spec: POD_SPEC, status: POD_STATUS } : undefined);
+/** Workload controllers: which pods they make (selector, template labels) and how many, not the pod template's containers. */
+const WORKLOAD_SPEC: KeepShape = { replicas: true, selector: true, template: { metadata: { labels: true, annotations: true } } };
+const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
+
+export const KEEP_OF: KeepOf = (kind) => {
+  if (kind === 'Pod') return { metadata: POD_METADATA, spec: POD_SPEC, status: POD_STATUS };
+  if (WORKLOAD_KINDS.has(kind)) return { metadata: POD_METADATA, spec: WORKLOAD_SPEC };
+  return undefined;
+};
 
 /** The same reduction for an object already parsed (JSON captures): fields outside the shape removed. */
 export function keepOnly(value: unknown, shape: KeepShape): unknown {

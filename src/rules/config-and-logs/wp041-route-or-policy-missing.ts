@@ -1,6 +1,6 @@
 import { policiesOf, resolveTargetRef, type PolicyView } from '../../model/policies.js';
 import { routesOf, statusFor, type RouteView } from '../../model/routes.js';
-import { objectsIn, type ClusterSnapshot } from '../../model/snapshot.js';
+import { objectKey, objectsIn, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { KnownWaypoint } from '../../model/types.js';
 import { chainsOf, clusterDomain, serviceChains, serviceHost, waypointDump, type ServiceChain } from '../../model/waypoint-config.js';
 import type { EnvoyConfigSummary, KubeObject } from '../../parse/types.js';
@@ -35,13 +35,16 @@ export const wp041: Rule = {
     needsAnyOf: ['kube:HTTPRoute', 'kube:GRPCRoute', 'kube:AuthorizationPolicy'],
   },
   check(snapshot, context) {
+    // Routes and policies are walked once each, and meet their waypoint's dump through this index.
+    const dumps = new Map<string, Dumped>();
     for (const waypoint of snapshot.waypoints) {
       const dump = waypointDump(waypoint);
-      if (!dump) continue;
-      checkRoutes(snapshot, waypoint, dump.envoy, dump.proxy.pod, context);
-      checkPolicies(snapshot, waypoint, dump.envoy, dump.proxy.pod, context);
-      checkStalePolicies(snapshot, waypoint, dump.envoy, dump.proxy.pod, context);
+      if (dump) dumps.set(objectKey(waypoint.namespace, waypoint.name), { waypoint, envoy: dump.envoy, pod: dump.proxy.pod });
     }
+    if (dumps.size === 0) return;
+    checkRoutes(snapshot, dumps, context);
+    checkPolicies(snapshot, dumps, context);
+    for (const d of dumps.values()) checkStalePolicies(snapshot, d.waypoint, d.envoy, d.pod, context);
   },
 };
 
@@ -50,13 +53,22 @@ const FIX = (waypoint: KnownWaypoint, pod: string) => fixOf('The waypoint\'s con
   sh`kubectl rollout restart deployment/${k8sName(waypoint.name, 'subdomain', 'the waypoint name')} -n ${nsOf(waypoint)}`,
 ]);
 
-function checkRoutes(snapshot: ClusterSnapshot, waypoint: KnownWaypoint, envoy: EnvoyConfigSummary, pod: string, context: RuleContext): void {
-  const domain = clusterDomain(envoy);
+interface Dumped {
+  waypoint: KnownWaypoint;
+  envoy: EnvoyConfigSummary;
+  pod: string;
+}
+
+function checkRoutes(snapshot: ClusterSnapshot, dumps: Map<string, Dumped>, context: RuleContext): void {
   for (const route of routesOf(snapshot)) {
     if (route.object.kind !== 'HTTPRoute' && route.object.kind !== 'GRPCRoute') continue;
     for (const parent of meshParents(snapshot, route)) {
       const { object, binding } = parent;
-      if (!object || binding?.state !== 'bound' || binding.request?.namespace !== waypoint.namespace || binding.request.name !== waypoint.name) continue;
+      if (!object || binding?.state !== 'bound' || !binding.request) continue;
+      const dumped = dumps.get(objectKey(binding.request.namespace, binding.request.name));
+      if (!dumped) continue;
+      const { waypoint, envoy, pod } = dumped;
+      const domain = clusterDomain(envoy);
       const accepted = statusFor(route, parent.ref)?.conditions.find((c) => c.type === 'Accepted');
       if (accepted?.status === 'False') continue; // istiod refused it: WP029-WP033 say why
       const chains = chainsOf(envoy, serviceHost(object, domain)).filter((c) => c.chain.routeConfig && (parent.ref.port === undefined || c.port === parent.ref.port));
@@ -101,32 +113,41 @@ function enforcedByRbac(policy: PolicyView): boolean {
   return (action === 'ALLOW' || action === 'DENY') && Array.isArray(rules) && rules.length > 0;
 }
 
-function checkPolicies(snapshot: ClusterSnapshot, waypoint: KnownWaypoint, envoy: EnvoyConfigSummary, pod: string, context: RuleContext): void {
-  const domain = clusterDomain(envoy);
-  const all = serviceChains(envoy);
+function checkPolicies(snapshot: ClusterSnapshot, dumps: Map<string, Dumped>, context: RuleContext): void {
   for (const policy of policiesOf(snapshot, 'AuthorizationPolicy')) {
     if (!enforcedByRbac(policy)) continue;
     const prefix = `ns[${policy.object.namespace}]-policy[${policy.object.name}]-rule[`;
+    const reported = new Set<string>();
     for (const ref of policy.targetRefs) {
       const r = resolveTargetRef(snapshot, policy, ref);
-      if (!r.attaches || !r.waypoints.some((w) => w.namespace === waypoint.namespace && w.name === waypoint.name)) continue;
-      const target = r.target && (r.target.kind === 'Service' || r.target.kind === 'ServiceEntry') ? r.target : undefined;
-      const chains = target ? chainsOf(envoy, serviceHost(target, domain)) : all;
-      if (chains.length === 0) continue; // WP040's case
-      if (chains.some((c) => c.chain.rbacPolicies.some((name) => name.startsWith(prefix)))) continue;
-      context.report({
-        subject: subjectOf(policy.object),
-        message: `AuthorizationPolicy ${policy.object.namespace}/${policy.object.name} is attached to waypoint ${waypoint.namespace}/${waypoint.name} (${r.waypoints[0]?.via ?? ref.kind}), but the waypoint's config (pod ${pod}) has no RBAC policy ${prefix}...] in ${target ? `the chains of ${target.name}` : 'any chain'}: the waypoint does not enforce it.`,
-        evidence: [
-          evidence(ref.source, `targetRef ${ref.kind} ${ref.name}`),
-          ...statusEvidence(policy.object),
-          ...chains.slice(0, 3).map((c) => evidence(c.chain.source, `waypoint ${pod}: chain ${c.chain.name} RBAC policies: ${c.chain.rbacPolicies.join(', ') || 'none'}`)),
-        ],
-        fix: FIX(waypoint, pod),
-      });
-      break;
+      if (!r.attaches) continue;
+      for (const w of r.waypoints) {
+        const dumped = dumps.get(objectKey(w.namespace, w.name));
+        if (!dumped || reported.has(objectKey(w.namespace, w.name))) continue;
+        if (checkPolicyAt(policy, ref, r, dumped, prefix, context)) reported.add(objectKey(w.namespace, w.name));
+      }
     }
   }
+}
+
+/** One policy at one waypoint: reported (true) when the waypoint's chains of its target hold none of its RBAC policies. */
+function checkPolicyAt(policy: PolicyView, ref: PolicyView['targetRefs'][number], r: Extract<ReturnType<typeof resolveTargetRef>, { attaches: true }>, dumped: Dumped, prefix: string, context: RuleContext): boolean {
+  const { waypoint, envoy, pod } = dumped;
+  const target = r.target && (r.target.kind === 'Service' || r.target.kind === 'ServiceEntry') ? r.target : undefined;
+  const chains = target ? chainsOf(envoy, serviceHost(target, clusterDomain(envoy))) : serviceChains(envoy);
+  if (chains.length === 0) return false; // WP040's case
+  if (chains.some((c) => c.chain.rbacPolicies.some((name) => name.startsWith(prefix)))) return false;
+  context.report({
+    subject: subjectOf(policy.object),
+    message: `AuthorizationPolicy ${policy.object.namespace}/${policy.object.name} is attached to waypoint ${waypoint.namespace}/${waypoint.name} (${r.waypoints[0]?.via ?? ref.kind}), but the waypoint's config (pod ${pod}) has no RBAC policy ${prefix}...] in ${target ? `the chains of ${target.name}` : 'any chain'}: the waypoint does not enforce it.`,
+    evidence: [
+      evidence(ref.source, `targetRef ${ref.kind} ${ref.name}`),
+      ...statusEvidence(policy.object),
+      ...chains.slice(0, 3).map((c) => evidence(c.chain.source, `waypoint ${pod}: chain ${c.chain.name} RBAC policies: ${c.chain.rbacPolicies.join(', ') || 'none'}`)),
+    ],
+    fix: FIX(waypoint, pod),
+  });
+  return true;
 }
 
 function statusEvidence(policy: KubeObject): Evidence[] {

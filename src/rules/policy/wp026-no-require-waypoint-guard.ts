@@ -3,6 +3,7 @@ import { objectKey } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
 import { yamlOf } from '../wording.js';
 import { boundServicesByPod, policyReach } from './scope.js';
+import type { WaypointBinding } from '../../model/types.js';
 
 export const wp026: Rule = {
   meta: {
@@ -27,15 +28,31 @@ export const wp026: Rule = {
     const reported = new Set<string>();
     const byPod = boundServicesByPod(snapshot);
     const podsOf = new Map<string, string[]>();
-    for (const [pod, services] of byPod) for (const s of services) podsOf.set(objectKey(s.service.namespace, s.service.name), [...(podsOf.get(objectKey(s.service.namespace, s.service.name)) ?? []), pod]);
+    for (const [pod, services] of byPod) {
+      for (const s of services) {
+        const key = objectKey(s.service.namespace, s.service.name);
+        const list = podsOf.get(key);
+        if (list) list.push(pod);
+        else podsOf.set(key, [pod]);
+      }
+    }
+    // Bound Services by their waypoint, indexed once: a policy on a waypoint reaches them without a scan.
+    const boundTo = new Map<string, WaypointBinding[]>();
+    for (const b of snapshot.bindings) {
+      if (b.subject.kind !== 'Service' || b.state !== 'bound' || !b.request) continue;
+      const key = objectKey(b.request.namespace, b.request.name);
+      const list = boundTo.get(key);
+      if (list) list.push(b);
+      else boundTo.set(key, [b]);
+    }
     for (const policy of policies) {
       if (policy.targetRefs.length === 0) continue;
       for (const ref of policy.targetRefs) {
         const r = resolveTargetRef(snapshot, policy, ref);
         if (!r.attaches) continue;
-        for (const s of snapshot.bindings) {
-          if (s.subject.kind !== 'Service' || s.state !== 'bound' || !s.request) continue;
-          if (!r.waypoints.some((w) => w.namespace === s.request!.namespace && w.name === s.request!.name)) continue;
+        const reached = r.waypoints.flatMap((w) => boundTo.get(objectKey(w.namespace, w.name)) ?? []);
+        for (const s of reached) {
+          if (!s.request) continue;
           if (ref.kind === 'Service' && r.target !== s.subject) continue;
           const key = objectKey(s.subject.namespace, s.subject.name);
           const pods = podsOf.get(key) ?? [];
