@@ -3,7 +3,7 @@
  * streams out of the archive and its bytes are dropped right after; only records stay.
  */
 import { pathContext } from './bundle/layout.js';
-import { collect, readBundleEntries, type OnProgress } from './bundle/read.js';
+import { readBundleEntries, type OnProgress } from './bundle/read.js';
 import type { BundleLimits, BundleReadSummary } from './bundle/types.js';
 import { buildSnapshot } from './model/build.js';
 import { getObject, type ClusterSnapshot } from './model/snapshot.js';
@@ -126,7 +126,8 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
     if (logKind) {
       parsed = await parseLogStream(entry.path, logKind, headBuffer, rest);
     } else {
-      const data = ended ? headBuffer : Buffer.concat([headBuffer, await collect({ ...entry, chunks: rest })]);
+      // The header's size is the archive's word: never more than the per-file limit allows.
+      const data = ended ? headBuffer : await fill(headBuffer, Math.min(entry.size, limits.maxFileBytes), rest);
       parsed = parseFile(entry.path, data);
       if (texts && data.length <= CONTEXT_MAX_FILE) texts.offer(entry.path, decodeText(data));
     }
@@ -139,6 +140,26 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
     onFile?.(parsed);
   }, onProgress);
   return { files, summary };
+}
+
+/**
+ * The whole file in one buffer, sized from the archive's header and filled as chunks arrive, so a
+ * 100 MB capture is held once (not as chunks, then a copy, then another). A size that lies is survived.
+ */
+async function fill(head: Buffer, declared: number, rest: AsyncIterable<Buffer>): Promise<Buffer> {
+  let out = Buffer.allocUnsafe(Math.max(declared, head.length));
+  head.copy(out, 0);
+  let at = head.length;
+  for await (const chunk of rest) {
+    if (at + chunk.length > out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, at + chunk.length));
+      out.copy(bigger, 0, 0, at);
+      out = bigger;
+    }
+    chunk.copy(out, at);
+    at += chunk.length;
+  }
+  return at === out.length ? out : out.subarray(0, at);
 }
 
 /** A large file worth streaming line by line: a log. */

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { gunzipInWorker, InflateError } from './gunzip-worker.js';
 import { lstat, open, readdir, readlink, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Extract } from 'tar-stream';
 import { InputError } from '../errors.js';
 import type { BundleEntry, BundleFile, BundleFormat, BundleLimits, BundleReadSummary } from './types.js';
@@ -131,30 +132,26 @@ export async function sniffFormat(path: string): Promise<BundleFormat | undefine
 }
 
 async function readArchive(path: string, gzip: boolean, ctx: Context, size: number): Promise<void> {
-  const source = createReadStream(path);
-  if (ctx.onProgress) {
-    let consumed = 0;
-    source.on('data', (chunk) => ctx.onProgress!((consumed += chunk.length), size));
-  }
-  const gunzip = gzip ? createGunzip() : undefined;
   // v7 headers carry no magic; the checksum still guards them. (The bundled types omit this option.)
   const extract = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
   // The first failure wins: once one stage fails, the others fail too with less telling errors.
   let failure: Error | undefined;
+  let input: Readable;
   const abort = (err: Error): void => {
     failure ??= err;
-    source.destroy();
-    gunzip?.destroy();
+    input.destroy();
     extract.destroy(failure);
   };
-  source.on('error', (err) => abort(unreadable(path, err)));
-  if (gunzip) {
+  if (gzip) {
+    // Read and gunzip on another thread, while this one parses.
+    input = gunzipInWorker(path, ctx.onProgress && ((consumed) => ctx.onProgress!(consumed, size)));
     const cap = ctx.limits.maxTotalBytes + GZIP_OVERHEAD_BYTES;
     let inflated = 0;
-    gunzip.on('error', (err) =>
-      abort(new InputError(`${path}: the gzip stream is truncated or corrupt (${err.message})`, { cause: err })),
-    );
-    gunzip.on('data', (chunk: Buffer) => {
+    input.on('error', (err: Error) => {
+      if (err instanceof InflateError && err.stage === 'read') abort(unreadable(path, err));
+      else abort(new InputError(`${path}: the gzip stream is truncated or corrupt (${err.message})`, { cause: err }));
+    });
+    input.on('data', (chunk: Buffer) => {
       inflated += chunk.length;
       if (inflated > cap) {
         abort(new InputError(
@@ -164,10 +161,16 @@ async function readArchive(path: string, gzip: boolean, ctx: Context, size: numb
         ));
       }
     });
-    source.pipe(gunzip).pipe(extract);
   } else {
-    source.pipe(extract);
+    const source = createReadStream(path);
+    if (ctx.onProgress) {
+      let consumed = 0;
+      source.on('data', (chunk) => ctx.onProgress!((consumed += chunk.length), size));
+    }
+    source.on('error', (err) => abort(unreadable(path, err)));
+    input = source;
   }
+  input.pipe(extract);
 
   let inConsumer = false;
   try {
@@ -185,8 +188,7 @@ async function readArchive(path: string, gzip: boolean, ctx: Context, size: numb
     const message = err instanceof Error ? err.message : String(err);
     throw new InputError(`${path}: the tar archive is truncated or corrupt (${message})`, { cause: err });
   } finally {
-    source.destroy();
-    gunzip?.destroy();
+    input.destroy();
     extract.destroy();
   }
 }
