@@ -228,6 +228,8 @@ export interface VersionSummary {
   istiod: string[];
   ztunnel: string[];
   waypoints: string[];
+  /** The API server's versions (`kubectl version`), when captured. */
+  kubernetes: string[];
 }
 
 export function versionSummary(snapshot: ClusterSnapshot): VersionSummary {
@@ -248,6 +250,7 @@ export function versionSummary(snapshot: ClusterSnapshot): VersionSummary {
     else if (waypointPods.has(`${row.pod}.${row.namespace}`) || row.proxyType === 'waypoint') waypoints.add(row.version);
   }
   for (const w of snapshot.waypoints) for (const p of w.proxies) if (p.envoy?.node?.istioVersion) waypoints.add(p.envoy.node.istioVersion);
+  const kubernetes = new Set(snapshot.records.kubernetesVersions.flatMap((v) => (v.server ? [v.server] : [])));
   const sorted = (s: Set<string>) => [...s].sort();
-  return { istiod: sorted(istiod), ztunnel: sorted(ztunnel), waypoints: sorted(waypoints) };
+  return { istiod: sorted(istiod), ztunnel: sorted(ztunnel), waypoints: sorted(waypoints), kubernetes: sorted(kubernetes) };
 }

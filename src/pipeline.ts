@@ -22,7 +22,7 @@ import { bindingRows, collectionInfo, noteAttempts, versionSummary, waypointRows
 import { guideSteps, type GuideStep } from './guide-steps.js';
 import { CONTEXT_MAX_FILE, ContextTexts } from './evidence-context.js';
 import { rowVerdicts, type RowVerdicts } from './row-verdicts.js';
-import { MemoryGuard, ZtunnelRowDeduper } from './read-budget.js';
+import { MemoryGuard, releaseLastMatch, ZtunnelRowDeduper } from './read-budget.js';
 import { waypointConfigRows, waypointLogRows, type WaypointConfigRow, type WaypointLogRow } from './waypoint-details.js';
 import { findingAnchors } from './anchors.js';
 
@@ -97,6 +97,9 @@ export type Stage = 'reading' | 'modelling' | 'checking' | 'reporting';
 /** Bytes read before deciding whether a file is a log to stream or a capture to read whole. */
 const HEAD_BYTES = 64 * 1024;
 
+/** Files above this size are checked against the memory guard before they are parsed. */
+const LARGE_FILE_BYTES = 16 * 1024 * 1024;
+
 /**
  * Reads and parses every file of a bundle in one pass. Logs larger than the head are parsed line
  * by line as they stream; every other file is read whole, parsed once, and its bytes dropped.
@@ -127,15 +130,17 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
       parsed = await parseLogStream(entry.path, logKind, headBuffer, rest);
     } else {
       // The header's size is the archive's word: never more than the per-file limit allows.
+      if (keep && !ended && entry.size > LARGE_FILE_BYTES) await guard.reserve(entry.path, Math.min(entry.size, limits.maxFileBytes), files.length);
       const data = ended ? headBuffer : await fill(headBuffer, Math.min(entry.size, limits.maxFileBytes), rest);
       parsed = parseFile(entry.path, data);
+      if (data.length > LARGE_FILE_BYTES) releaseLastMatch();
       if (texts && data.length <= CONTEXT_MAX_FILE) texts.offer(entry.path, decodeText(data));
     }
     // `keep: false` (inspect) hands each file on and forgets it.
     if (keep) {
       dedupe.apply(parsed);
       files.push(parsed);
-      guard.check(entry.path, files.length);
+      await guard.check(entry.path, files.length);
     }
     onFile?.(parsed);
   }, onProgress);

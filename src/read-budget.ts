@@ -3,7 +3,8 @@
  * can hold once per ztunnel (182 copies of 20,000 rows), are kept once per distinct row; and a guard
  * that stops with one clear line, before the process would die, when the heap nears its limit.
  */
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { formatBytes } from './bundle/read.js';
 import { InputError } from './errors.js';
 import type { ParsedFile } from './parse/index.js';
@@ -44,17 +45,69 @@ const HEAP_SHARE = 0.8;
 export class MemoryGuard {
   private readonly limit: number;
 
-  constructor(limit = getHeapStatistics().heap_size_limit * HEAP_SHARE, private readonly used = () => process.memoryUsage().heapUsed) {
+  constructor(
+    limit = getHeapStatistics().heap_size_limit * HEAP_SHARE,
+    private readonly used = () => process.memoryUsage().heapUsed,
+    private readonly collect: () => void = fullGc,
+  ) {
     this.limit = limit;
   }
 
-  /** Throws an InputError (exit 2, one line) when the heap is past the limit after reading `path`. */
-  check(path: string, files: number): void {
+  /**
+   * Throws an InputError (exit 2, one line) when the heap is past the limit after reading `path`. The heap's
+   * use counts garbage not yet collected: past the limit, a full collection decides, so a bundle that fits
+   * is never refused for what V8 would have freed.
+   */
+  async check(path: string, files: number): Promise<void> {
+    await this.ensure(0, () => `after ${files} files (at ${path})`);
+  }
+
+  /**
+   * Before a large file is parsed: throws the same one line when what is held plus the file's parsing peak
+   * would pass the limit, so the process stops cleanly instead of dying in the middle of the parse.
+   */
+  async reserve(path: string, bytes: number, files: number): Promise<void> {
+    // Measured against the whole heap (the share kept for rules and report is not needed in the middle of a parse).
+    await this.ensure(bytes * PARSE_PEAK_FACTOR, () => `to parse ${path} (${formatBytes(bytes)}) after ${files} files`, this.limit / HEAP_SHARE);
+  }
+
+  private async ensure(extra: number, where: () => string, limit = this.limit): Promise<void> {
+    if (this.used() + extra <= limit) return;
+    // Collected from a fresh turn of the event loop: within the turn that parsed a file, V8 still holds its text.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.collect();
     const used = this.used();
-    if (used <= this.limit) return;
+    if (used + extra <= limit) return;
+    const need = extra > 0 ? `${formatBytes(used)} of the heap and about ${formatBytes(extra)} more ${where()}` : `${formatBytes(used)} of the heap ${where()}`;
     throw new InputError(
-      `the bundle needs more memory than this process has: ${formatBytes(used)} of the heap after ${files} files (at ${path}), ` +
-        `past ${formatBytes(this.limit)}; run with NODE_OPTIONS=--max-old-space-size=<MiB> or analyze a smaller bundle (waypoint-collect --namespace)`,
+      `the bundle needs more memory than this process has: ${need}, past ${formatBytes(limit)}; ` +
+        'run with NODE_OPTIONS=--max-old-space-size=<MiB> or analyze a smaller bundle (waypoint-collect --namespace)',
     );
   }
+}
+
+/**
+ * What parsing a file of `bytes` can need at its peak, beyond what is already held: its decoded text (two bytes a
+ * character when it is not Latin-1), the line index, and the objects made before they are reduced.
+ */
+export const PARSE_PEAK_FACTOR = 2;
+
+/**
+ * V8 keeps the subject of the last successful regular-expression match (RegExp.input, `$_`) alive: after a
+ * 200 MB capture was parsed, its whole text stays in the heap until another match. An empty match on an
+ * empty string lets it go.
+ */
+export function releaseLastMatch(): void {
+  /(?:)/.exec('');
+}
+
+let gc: (() => void) | undefined;
+/** A full garbage collection: V8's `gc`, exposed once for this purpose (the flag only adds the function). */
+function fullGc(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  releaseLastMatch();
+  gc();
 }

@@ -1,7 +1,9 @@
 /** Reading within memory: ztunnel rows repeated by every ztunnel kept once, and a clear stop near the heap limit. */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { MemoryGuard, ZtunnelRowDeduper } from '../src/read-budget.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { MemoryGuard, releaseLastMatch, ZtunnelRowDeduper } from '../src/read-budget.js';
 import { parseText } from './helpers.js';
 
 const table = (rows: string[]) => ['NAMESPACE POD NAME                    ADDRESS    NODE   WAYPOINT PROTOCOL', ...rows].join('\n');
@@ -22,10 +24,63 @@ describe('ztunnel rows from many ztunnels', () => {
 });
 
 describe('memory guard', () => {
-  it('lets a run under the limit go on, and stops one past it with one line that says what to do', () => {
-    expect(() => new MemoryGuard(1000, () => 999).check('kubectl/pods.json', 3)).not.toThrow();
-    const check = () => new MemoryGuard(1024 * 1024, () => 3 * 1024 * 1024).check('ztunnel/istio-system/ztunnel-z/all.json', 181);
-    expect(check).toThrow(InputError);
-    expect(check).toThrow(/^the bundle needs more memory than this process has: 3 MiB of the heap after 181 files \(at ztunnel\/istio-system\/ztunnel-z\/all\.json\), past 1 MiB; run with NODE_OPTIONS=--max-old-space-size=<MiB> or analyze a smaller bundle \(waypoint-collect --namespace\)$/);
+  it('lets a run under the limit go on, and stops one past it with one line that says what to do', async () => {
+    await expect(new MemoryGuard(1000, () => 999).check('kubectl/pods.json', 3)).resolves.toBeUndefined();
+    const check = () => new MemoryGuard(1024 * 1024, () => 3 * 1024 * 1024, () => {}).check('ztunnel/istio-system/ztunnel-z/all.json', 181);
+    await expect(check()).rejects.toThrow(InputError);
+    await expect(check()).rejects.toThrow(/^the bundle needs more memory than this process has: 3 MiB of the heap after 181 files \(at ztunnel\/istio-system\/ztunnel-z\/all\.json\), past 1 MiB; run with NODE_OPTIONS=--max-old-space-size=<MiB> or analyze a smaller bundle \(waypoint-collect --namespace\)$/);
+  });
+
+  it('refuses, before parsing, a file whose parsing peak would pass the limit', async () => {
+    const MiB = 1024 * 1024;
+    // A heap of 750 MiB: reading stops past 600 MiB (80%), a parse may use the whole heap.
+    const guard = new MemoryGuard(600 * MiB, () => 400 * MiB, () => {});
+    await expect(guard.reserve('kubectl/pods.json', 150 * MiB, 790)).resolves.toBeUndefined();
+    await expect(guard.reserve('kubectl/pods.json', 180 * MiB, 790)).rejects.toThrow(
+      /^the bundle needs more memory than this process has: 400 MiB of the heap and about 360 MiB more to parse kubectl\/pods\.json \(180 MiB\) after 790 files, past 750 MiB; run with NODE_OPTIONS/,
+    );
+  });
+
+  it('past the limit, collects garbage first and goes on when what is left fits', async () => {
+    let heap = 5000;
+    let collections = 0;
+    const guard = new MemoryGuard(1000, () => heap, () => {
+      collections++;
+      heap = 800;
+    });
+    await expect(guard.check('logs/a.log', 10)).resolves.toBeUndefined();
+    expect(collections).toBe(1);
+    // Under the limit, no collection is forced.
+    await guard.check('logs/b.log', 11);
+    expect(collections).toBe(1);
+  });
+
+  it('the default collection is V8\'s own, and frees what nothing holds', async () => {
+    const seen: number[] = [];
+    let garbage: number[][] | undefined = Array.from({ length: 100 }, () => new Array(10_000).fill(1.5));
+    expect(garbage).toHaveLength(100);
+    garbage = undefined;
+    // Limit 0: the check always collects, then throws; the two readings straddle the collection.
+    const guard = new MemoryGuard(0, () => {
+      seen.push(process.memoryUsage().heapUsed);
+      return seen.at(-1)!;
+    });
+    await expect(guard.check('x', 1)).rejects.toThrow(InputError);
+    expect(seen).toHaveLength(2);
+    // 100 arrays of 10,000 doubles: about 8 MB that the collection gave back.
+    expect(seen[0]! - seen[1]!).toBeGreaterThan(4_000_000);
+  });
+
+  it('a large text\'s last regular-expression match no longer keeps it alive', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let big: string | undefined = `${'a'.repeat(64 * 1024 * 1024)}x`;
+    expect(/x$/.test(big)).toBe(true);
+    big = undefined;
+    gc();
+    const held = process.memoryUsage().heapUsed;
+    releaseLastMatch();
+    gc();
+    expect(held - process.memoryUsage().heapUsed).toBeGreaterThan(32 * 1024 * 1024);
   });
 });

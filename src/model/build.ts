@@ -27,7 +27,7 @@ const CAPTURE_OF: Partial<Record<keyof ParsedRecords, Capture>> = {
 function emptyRecords(): ParsedRecords {
   return {
     ztunnelWorkloads: [], ztunnelServices: [], ztunnelPolicies: [], ztunnelCertificates: [], ztunnelConnections: [],
-    proxyStatus: [], analyzeMessages: [], kubeObjects: [], waypointList: [], versions: [], envoyConfigs: [], logs: [],
+    proxyStatus: [], analyzeMessages: [], kubeObjects: [], waypointList: [], versions: [], kubernetesVersions: [], envoyConfigs: [], logs: [],
     proxyConfigRows: [], meshConfigs: [], manifests: [], stderr: [], captureErrors: [],
   };
 }

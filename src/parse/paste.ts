@@ -233,6 +233,7 @@ function kubectlIntent(words: string[]): Omit<CommandIntent, 'filtered'> {
   if (tool === -1) return {};
   const verb = words.slice(tool + 1).find((w) => !w.startsWith('-'));
   if (verb === 'logs') return { kind: 'log' };
+  if (verb === 'version') return { kind: 'kubectl-version' };
   if (verb === 'get' && words.some((w) => /^(?:-o|--output)=?(?:ya?ml|json)$/.test(w) || w === 'yaml' || w === 'json')) return { kind: 'kube-resources' };
   return {};
 }

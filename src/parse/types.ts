@@ -37,6 +37,8 @@ export type FileKind =
   | 'analyze-json'
   | 'waypoint-list'
   | 'istioctl-version'
+  /** `kubectl version` (text, JSON or YAML): the kubectl client's and the API server's versions. */
+  | 'kubectl-version'
   | 'envoy-config-dump'
   | 'proxy-config-table'
   | 'kube-resources'
@@ -214,6 +216,13 @@ export interface IstioVersionInfo {
   controlPlane: { component: string; revision?: string; version: string }[];
   /** Data plane versions: per proxy from JSON, or aggregated counts from text. */
   dataPlane: { id?: string; type?: string; version: string; count?: number }[];
+  source: Provenance;
+}
+
+/** `kubectl version`: the client's and the API server's gitVersion (`v1.30.2`), as far as printed. */
+export interface KubernetesVersionInfo {
+  client?: string;
+  server?: string;
   source: Provenance;
 }
 
@@ -416,6 +425,7 @@ export interface ParsedRecords {
   kubeObjects: KubeObject[];
   waypointList: WaypointListRow[];
   versions: IstioVersionInfo[];
+  kubernetesVersions: KubernetesVersionInfo[];
   envoyConfigs: EnvoyConfigSummary[];
   logs: LogSummary[];
   proxyConfigRows: ProxyConfigRow[];

@@ -4,7 +4,7 @@
  * in beforeAll; each test then reads the one it is about.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/bundle/read.js';
 import { main, type Io } from '../../src/cli/main.js';
@@ -62,14 +62,19 @@ beforeAll(() => {
   let sent = false;
   runs['interrupt'] = collect('interrupt', ['--output', 'OUT', '--timeout', '30'], {
     env: { STUB_HANG: 'get services -n default' },
-    onStderrLine(line, child) {
+    onStderrLine(line, child, stubLog) {
       if (sent || !line.includes('kubectl get services -n default')) return;
       sent = true;
-      // Ctrl-C: the whole foreground process group gets SIGINT, once the hung command is running.
-      setTimeout(() => {
-        interruptSentAt = Date.now();
-        process.kill(-child.pid!, 'SIGINT');
-      }, 500);
+      // Ctrl-C: the whole foreground process group gets SIGINT, once the hung command is running (its stub
+      // has started: on a loaded machine that can take a while after the progress line).
+      const poll = setInterval(() => {
+        if (!existsSync(stubLog) || !readFileSync(stubLog, 'utf8').includes('"hang":true')) return;
+        clearInterval(poll);
+        setTimeout(() => {
+          interruptSentAt = Date.now();
+          process.kill(-child.pid!, 'SIGINT');
+        }, 500);
+      }, 100);
     },
   });
   runs['dry-run'] = collect('dry-run', ['--dry-run', '--output', 'OUT', '--timeout', '10']);
@@ -288,7 +293,8 @@ describe('a command that fails, an istioctl without ztunnel-config, --context an
   it('records the ztunnel-config captures as skipped (unsupported) and collects the rest', async () => {
     const { run: r, bundle } = await bundleOf('degraded');
     const zc = commandFor(bundle.manifest, /ztunnel-config/);
-    expect(zc).toHaveLength(CLUSTER.ztunnels.length * 5);
+    // Each ztunnel's tables, and the primary's dump.
+    expect(zc).toHaveLength(CLUSTER.ztunnels.length + 1);
     for (const c of zc) {
       expect(c).toMatchObject({ exitCode: null, timedOut: false, stderrFile: null, bytes: 0 });
       expect(c.skipped).toMatch(/unsupported/i);
@@ -300,7 +306,7 @@ describe('a command that fails, an istioctl without ztunnel-config, --context an
       expect(bundle.files.has(`config-dumps/default/${pod}.json`), pod).toBe(true);
       expect(bundle.files.has(`logs/default/${pod}.log`), pod).toBe(true);
     }
-    expect(r.stderr).toMatch(/^\[\d+\/\d+\] skipped \(unsupported[^)]*\): istioctl --context k3d-bookinfo ztunnel-config workload ztunnel-8hg9m\.istio-system$/m);
+    expect(r.stderr).toMatch(/^\[\d+\/\d+\] skipped \(unsupported[^)]*\): istioctl --context k3d-bookinfo ztunnel-config all ztunnel-8hg9m\.istio-system$/m);
   }, LONG);
 
   it('passes --context to every command and records it, and keeps logs to --max-log-lines', async () => {
@@ -330,12 +336,23 @@ describe('Ctrl-C', () => {
     expect(i).toBeGreaterThan(0);
     expect(m.commands[i]).toMatchObject({ timedOut: false });
     expect(m.commands[i]!.exitCode).not.toBe(0);
-    expect(m.commands.slice(0, i).filter((c) => c.exitCode !== 0 && !EXPECTED_FAILURES[c.file] && !/^unsupported/.test(c.skipped ?? ''))).toEqual([]);
-    // Every command is in the manifest: those after the interrupt as not run.
+    // Up to --parallel captures run at once: those started well before the hung one had finished.
+    const parallel = m.options?.parallel ?? 1;
+    expect(parallel).toBe(4);
+    expect(m.commands.slice(0, Math.max(0, i - parallel)).filter((c) => c.exitCode !== 0 && !EXPECTED_FAILURES[c.file] && !/^unsupported/.test(c.skipped ?? ''))).toEqual([]);
+    // Every command is in the manifest: those not started by the interrupt as not run, after all that ran.
     const lines = stderrLines(r).filter((l) => PROGRESS.test(l));
     const total = Number(PROGRESS.exec(lines[0]!)![2]);
     expect(m.commands).toHaveLength(total);
-    for (const c of m.commands.slice(i + 1)) {
+    const notRun = m.commands.findIndex((c) => c.skipped !== undefined && /interrupt/i.test(c.skipped));
+    expect(notRun).toBeGreaterThan(i);
+    // Those started beside the hung one, before the interrupt, ran to their end or were stopped.
+    for (const c of m.commands.slice(i + 1, notRun)) {
+      expect(c.skipped, c.file).toBeUndefined();
+      expect(c.exitCode, c.file).not.toBeNull();
+      expect(bundle.files.has(c.file), c.file).toBe(true);
+    }
+    for (const c of m.commands.slice(notRun)) {
       expect(c).toMatchObject({ exitCode: null, bytes: 0, stderrFile: null });
       expect(c.skipped).toMatch(/interrupt/i);
       expect(bundle.files.has(c.file), c.file).toBe(false);
@@ -415,7 +432,10 @@ describe('--dry-run and --help', () => {
   it('--help documents every option', () => {
     const r = spawnSync('sh', [SCRIPT, '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    for (const option of ['--context', '--namespace', '--output', '--since', '--max-log-lines', '--timeout', '--no-logs', '--no-config-dump', '--waypoint', '--dry-run']) {
+    for (const option of [
+      '--context', '--namespace', '--all-namespaces', '--output', '--since', '--max-log-lines', '--max-log-bytes', '--max-dump-bytes', '--timeout',
+      '--max-time', '--parallel', '--per-namespace-max', '--no-logs', '--no-config-dump', '--waypoint', '--dry-run',
+    ]) {
       expect(r.stdout, option).toMatch(new RegExp(`^\\s+(-\\w, )?${option}\\b`, 'm'));
     }
   });

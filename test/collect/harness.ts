@@ -23,20 +23,57 @@ export const CLUSTER = {
   context: 'k3d-bookinfo',
   waypointPods: ['reviews-svc-waypoint-jctj7fbtpm-nxsqq', 'reviews-v2-pod-waypoint-8vfgsbf4m8-tkb62', 'waypoint-hxzdgnszt2-m5q8z'],
   ztunnels: ['ztunnel-8hg9m', 'ztunnel-nbv7f'],
+  /** The ztunnel whose whole state is captured: the one on the node of the first waypoint pod. */
+  primaryZtunnel: 'ztunnel-nbv7f',
   istiod: 'istiod-4t2pzj6kmp-22rfj',
   namespaces: ['default', 'istio-system'],
 };
 
-/** The manifest as the analyzer reads it (src/parse/types.ts), with the options the collector writes. */
-export type Command = CollectedCommand;
-export type Manifest = Omit<BundleManifest, 'options'> & {
-  options?: { since?: string; maxLogLines?: number; timeoutSeconds?: number; logs?: boolean; configDumps?: boolean; waypoints?: string[] };
+/** The manifest as the analyzer reads it (src/parse/types.ts), with what else the collector writes. */
+export type Manifest = Omit<BundleManifest, 'options' | 'commands'> & {
+  options?: {
+    since?: string;
+    maxLogLines?: number;
+    timeoutSeconds?: number;
+    logs?: boolean;
+    configDumps?: boolean;
+    waypoints?: string[];
+    allNamespaces?: boolean;
+    parallel?: number;
+    maxTimeSeconds?: number;
+    maxLogBytes?: number;
+    maxDumpBytes?: number;
+    perNamespaceMax?: number;
+  };
+  commands: Command[];
+  allNamespaceQueries?: boolean;
+  budgets?: { timeReached: boolean; sizeReached: boolean; logBytes: number; dumpBytes: number };
+  ztunnels?: ZtunnelEntry[];
 };
+
+/** A capture the size budget cut to its latest part says so. */
+export type Command = CollectedCommand & { truncated?: string };
+
+/** manifest.json's ztunnels[]: each ztunnel in scope, and checksums of its whole tables. */
+export interface ZtunnelEntry {
+  pod: string;
+  namespace: string;
+  node: string;
+  image: string;
+  primary: boolean;
+  file: string;
+  kept: string;
+  tables: Partial<Record<'workloads' | 'services' | 'policies', { rows: number; cksum: number; bytes: number }>>;
+  differsFromPrimary: string[] | null;
+}
 
 export interface StubCall {
   tool: 'kubectl' | 'istioctl';
   argv: string[];
   pid: number;
+  /** When it started and exited, ms since the epoch (exit unknown when it was killed). */
+  at?: number;
+  end?: number;
   write?: boolean;
   hang?: boolean;
   fail?: boolean;
@@ -81,8 +118,8 @@ export function cleanupRuns(): void {
 
 interface CollectOptions {
   env?: Record<string, string>;
-  /** Called with each stderr line as it arrives. */
-  onStderrLine?: (line: string, child: ChildProcess) => void;
+  /** Called with each stderr line as it arrives (stubLog: the STUB_LOG file, to see which stubs started). */
+  onStderrLine?: (line: string, child: ChildProcess, stubLog: string) => void;
   /** The whole run is killed after this long (a hung script must not hang the suite). */
   killAfterMs?: number;
 }
@@ -111,7 +148,7 @@ export async function collect(name: string, args: string[], options: CollectOpti
     while ((nl = pending.indexOf('\n')) >= 0) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
-      options.onStderrLine?.(line, child);
+      options.onStderrLine?.(line, child, log);
     }
   });
   const killer = setTimeout(() => {
@@ -140,7 +177,29 @@ export async function collect(name: string, args: string[], options: CollectOpti
 
 function readCalls(log: string): StubCall[] {
   if (!existsSync(log)) return [];
-  return readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StubCall);
+  const calls: StubCall[] = [];
+  const ends = new Map<number, number>();
+  for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
+    const entry = JSON.parse(line) as StubCall | { pid: number; end: number };
+    if ('end' in entry && !('tool' in entry)) ends.set(entry.pid, entry.end);
+    else calls.push(entry as StubCall);
+  }
+  for (const c of calls) {
+    const end = ends.get(c.pid);
+    if (end !== undefined && c.end === undefined) c.end = end;
+  }
+  return calls;
+}
+
+/** The most stub processes that ran at once (from their start and exit times). */
+export function maxConcurrency(calls: StubCall[]): number {
+  const events = calls.flatMap((c) => (c.at !== undefined && c.end !== undefined ? [[c.at, 1], [c.end, -1]] : [])) as [number, number][];
+  // At equal times, exits first: a process that ended as another started did not overlap it.
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let most = 0;
+  for (const [, d] of events) most = Math.max(most, (now += d));
+  return most;
 }
 
 /** Whether the logged stub process still runs (not a zombie, and still that stub: pids get reused). */
@@ -193,7 +252,9 @@ export function expectedCaptures(): string[] {
     'kubectl/configmap-istio.json',
     'kubectl/deployments.istiod.json',
     'kubectl/crds.gateway-api.json',
-    ...CLUSTER.ztunnels.flatMap((zt) => ['workload.txt', 'service.txt', 'policy.txt', 'certificate.txt', 'all.json'].map((f) => `ztunnel/istio-system/${zt}/${f}`)),
+    // Every ztunnel's tables (the primary's whole, the others' reduced); the primary's dump.
+    ...CLUSTER.ztunnels.map((zt) => `ztunnel/istio-system/${zt}/all.txt`),
+    `ztunnel/istio-system/${CLUSTER.primaryZtunnel}/all.json`,
     ...CLUSTER.waypointPods.map((p) => `config-dumps/default/${p}.json`),
     ...CLUSTER.waypointPods.map((p) => `logs/default/${p}.log`),
     ...CLUSTER.ztunnels.map((zt) => `logs/istio-system/${zt}.log`),

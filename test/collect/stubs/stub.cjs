@@ -6,7 +6,7 @@
  * that `exec` node on this file, so the pid the caller sees is this process.
  *
  * Environment:
- *   STUB_LOG                 append one JSON line {tool, argv, pid, ...} per invocation
+ *   STUB_LOG                 append one JSON line {tool, argv, pid, at, ...} per invocation, and {pid, end} at its exit
  *   STUB_HANG=<substring>    when the joined argv contains it: hang (SIGTERM ends it, SIGINT is ignored as a
  *                            Go program started by a non-interactive shell's `&` ignores it)
  *   STUB_HANG_SECONDS        how long a hang lasts at most (default 300)
@@ -14,6 +14,12 @@
  *   STUB_NO_ZTUNNEL_CONFIG=1 istioctl has no ztunnel-config (before 1.22)
  *   STUB_SECRETS=1           plant a private key (PEM and base64), bearer tokens and a JWT; see SECRETS
  *   STUB_SAMPLE              sample folder (default: samples/bookinfo-broken of this repository)
+ *   STUB_CLUSTER=big         answer as a generated cluster of 20,000 pods, 5,000 Services, 200 waypoints and 182
+ *                            nodes instead (big-cluster.cjs, whose STUB_BIG_* variables size it)
+ *   STUB_LATENCY=<s>|<a>-<b> each call answers after this many seconds (a range: a deterministic spread over it,
+ *                            by argv), as a real API server and port-forward would
+ *   STUB_LATENCY_PER_MB=<s>  and this much more per megabyte it prints (for ztunnel-config: per megabyte of the
+ *                            config dump every call fetches whole, whatever it prints)
  *
  * Write verbs are never answered: they are logged with `write: true` and exit 3.
  */
@@ -26,6 +32,7 @@ const SAMPLE = process.env.STUB_SAMPLE || path.join(ROOT, 'samples', 'bookinfo-b
 const CONTEXT = 'k3d-bookinfo';
 const ISTIO_VERSION = '1.28.1';
 const ISTIOD_POD = 'istiod-4t2pzj6kmp-22rfj';
+const BIG = process.env.STUB_CLUSTER === 'big' ? require('./big-cluster.cjs') : null;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Planted secrets (STUB_SECRETS=1): each one a unique marker that the tests grep for after collection.
@@ -61,14 +68,53 @@ const SECRETS_ON = process.env.STUB_SECRETS === '1';
 const [tool, ...argv] = process.argv.slice(2);
 const joined = argv.join(' ');
 
+/** One line per invocation when it starts (`at`, ms since the epoch), and a line {pid, end} when it exits. */
 function log(extra) {
   const file = process.env.STUB_LOG;
   if (!file) return;
-  fs.appendFileSync(file, JSON.stringify({ tool, argv, pid: process.pid, ...extra }) + '\n');
+  fs.appendFileSync(file, JSON.stringify({ tool, argv, pid: process.pid, at: Date.now(), ...extra }) + '\n');
+  process.on('exit', () => fs.appendFileSync(file, JSON.stringify({ pid: process.pid, end: Date.now() }) + '\n'));
+}
+
+// With STUB_LATENCY / STUB_LATENCY_PER_MB the output is held and written after the delay (see answerLater).
+const LATENCY = (() => {
+  const m = /^([\d.]+)(?:-([\d.]+))?$/.exec(process.env.STUB_LATENCY || '');
+  return m ? [Number(m[1]), Number(m[2] ?? m[1])] : undefined;
+})();
+const PER_MB = Number(process.env.STUB_LATENCY_PER_MB || 0) || 0;
+const held = LATENCY || PER_MB ? [] : undefined;
+/** Bytes the call moves besides what it prints (a ztunnel's whole config dump), for the latency. */
+let movedBytes = 0;
+
+/** Writes all of it, waiting while a pipe or FIFO is full (fd 1 may be non-blocking). */
+function writeAll(fd, text) {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fs.writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      if (err.code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
 }
 
 function out(text) {
-  fs.writeSync(1, text);
+  if (held) held.push(text);
+  else writeAll(1, text);
+}
+
+function answerLater() {
+  if (!held) return;
+  const bytes = held.reduce((n, t) => n + Buffer.byteLength(t), 0);
+  let h = 2166136261;
+  for (let i = 0; i < joined.length; i++) h = Math.imul(h ^ joined.charCodeAt(i), 16777619) >>> 0;
+  const [lo, hi] = LATENCY || [0, 0];
+  const seconds = lo + (hi - lo) * (h / 4294967296) + (PER_MB * Math.max(bytes, movedBytes)) / 1e6;
+  setTimeout(() => {
+    for (const t of held) writeAll(1, t);
+  }, seconds * 1000);
 }
 
 function fail(message, code = 1) {
@@ -116,6 +162,19 @@ function readText(rel) {
 let cache;
 function cluster() {
   if (cache) return cache;
+  if (BIG) {
+    let pods;
+    cache = {
+      get pods() {
+        return (pods ??= BIG.pods());
+      },
+      services: BIG.services(),
+      namespaces: BIG.namespaces(),
+      gateways: BIG.gateways(),
+      gatewayclasses: readYaml('kubectl/gatewayclasses.yaml').items,
+    };
+    return cache;
+  }
   const pods = readJson('kubectl/pods.json').items;
   const services = readJson('kubectl/services.json').items;
   const namespaces = readYaml('kubectl/namespaces.yaml').items;
@@ -125,7 +184,7 @@ function cluster() {
   return cache;
 }
 
-const podByName = (ns, name) => cluster().pods.find((p) => p.metadata.namespace === ns && p.metadata.name === name);
+const podByName = (ns, name) => (BIG ? BIG.podByName(ns, name) : cluster().pods.find((p) => p.metadata.namespace === ns && p.metadata.name === name));
 const isZtunnel = (p) => p.metadata.labels && p.metadata.labels.app === 'ztunnel';
 const isWaypoint = (p) => p.metadata.labels && p.metadata.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller';
 
@@ -260,15 +319,24 @@ function plantedVirtualServices() {
   }];
 }
 
-// Resource names kubectl knows on this cluster: canonical plural -> [names accepted, namespaced, items()].
+// Resource names kubectl knows on this cluster: canonical plural -> [names accepted, namespaced, items(ns)], ns
+// undefined for all namespaces (items may hold more than asked: kubectlGet filters).
+const bigOr = (big, small) => (ns) => (BIG ? big(ns) ?? small(ns) : small(ns));
 const RESOURCES = [
   [['namespaces', 'namespace', 'ns'], false, () => cluster().namespaces],
-  [['pods', 'pod', 'po'], true, () => cluster().pods],
-  [['services', 'service', 'svc'], true, () => cluster().services],
+  [['pods', 'pod', 'po'], true, bigOr((ns) => BIG.pods(ns), () => cluster().pods)],
+  [['services', 'service', 'svc'], true, bigOr((ns) => BIG.services(ns), () => cluster().services)],
   [['gateways.gateway.networking.k8s.io', 'gateways', 'gateway', 'gtw'], true, () => cluster().gateways],
   [['gatewayclasses.gateway.networking.k8s.io', 'gatewayclasses', 'gatewayclass', 'gc'], false, () => cluster().gatewayclasses],
   [['configmaps', 'configmap', 'cm'], true, () => [istioConfigMap()]],
-  [['deployments', 'deployment', 'deploy', 'deployments.apps'], true, () => [istiodDeployment()]],
+  [['deployments', 'deployment', 'deploy', 'deployments.apps'], true, bigOr((ns) => (ns === undefined ? [istiodDeployment(), ...BIG.deployments()] : BIG.deployments(ns)), () => [istiodDeployment()])],
+  ...(BIG
+    ? [
+        [['endpointslices.discovery.k8s.io', 'endpointslices', 'endpointslice'], true, (ns) => BIG.endpointSlices(ns)],
+        [['events', 'event', 'ev'], true, (ns) => BIG.events(ns)],
+        [['authorizationpolicies.security.istio.io', 'authorizationpolicies', 'authorizationpolicy', 'ap'], true, (ns) => BIG.authorizationPolicies(ns)],
+      ]
+    : []),
   [['customresourcedefinitions', 'customresourcedefinition', 'crd', 'crds'], false, () => Object.keys(GATEWAY_API_CRDS).map(crd)],
   [['virtualservices.networking.istio.io', 'virtualservices', 'virtualservice', 'vs'], true, plantedVirtualServices],
   // Installed, and empty on this cluster.
@@ -628,7 +696,7 @@ function kubectlGet(args, flags) {
   if (!resource) fail(`error: the server doesn't have a resource type "${type.split('.')[0]}"`);
   const [[plural], namespaced, itemsOf] = resource;
   const ns = flags.namespace || 'default';
-  let items = itemsOf();
+  let items = itemsOf(namespaced && !flags['all-namespaces'] ? ns : undefined);
   if (namespaced && !flags['all-namespaces']) items = items.filter((o) => o.metadata.namespace === ns);
   if (flags.selector !== undefined) items = items.filter((o) => matchesSelector(o, flags.selector));
   const output = flags.output;
@@ -753,9 +821,9 @@ function kubectlLogs(args, flags) {
   const container = flags.container || containers[0];
   if (!containers.includes(container)) fail(`error: container ${container} is not valid for pod ${name}`);
   let lines;
-  if (isWaypoint(pod)) lines = waypointLog(pod);
-  else if (isZtunnel(pod)) lines = ztunnelLog(pod);
-  else if (name === ISTIOD_POD) lines = istiodLog();
+  if (isWaypoint(pod)) lines = BIG ? BIG.waypointLog(pod) : waypointLog(pod);
+  else if (isZtunnel(pod)) lines = BIG ? BIG.ztunnelLog(pod) : ztunnelLog(pod);
+  else if (name === ISTIOD_POD) lines = BIG ? BIG.istiodLog() : istiodLog();
   else lines = [`${logTime(0, 0)} ${name} started`];
   if (flags.tail !== undefined && Number(flags.tail) >= 0) lines = lines.slice(Math.max(0, lines.length - Number(flags.tail)));
   if (lines.length) out(lines.join('\n') + '\n');
@@ -828,7 +896,7 @@ function help(flags, text) {
 function istioctlVersion(flags) {
   const info = { version: ISTIO_VERSION, revision: '0c2e6d7d9a4fd4a1c7e3b0f5c8d2e9a1b6c4f3e2', golang_version: 'go1.24.10', status: 'Clean', tag: ISTIO_VERSION };
   if (flags.output === 'json') {
-    const proxies = cluster().pods.filter((p) => isWaypoint(p) || isZtunnel(p) || p.metadata.name.startsWith('bookinfo-gateway-istio'));
+    const proxies = BIG ? [...BIG.waypointPods(), ...BIG.ztunnelPods()] : cluster().pods.filter((p) => isWaypoint(p) || isZtunnel(p) || p.metadata.name.startsWith('bookinfo-gateway-istio'));
     const dump = {
       clientVersion: info,
       meshVersion: [{ Component: 'istiod', Revision: 'default', Info: info }],
@@ -851,15 +919,18 @@ function istioctlAnalyze(flags) {
   out(readText('istioctl/analyze.txt'));
 }
 
+/** `proxy-status -v 1` (1.27+), as the sample holds it. */
+const proxyStatusText = () => (BIG ? BIG.proxyStatusText(tabwrite) : readText('istioctl/proxy-status.txt'));
+
 function proxyStatusRows() {
-  const lines = readText('istioctl/proxy-status.txt').trimEnd().split('\n');
+  const lines = proxyStatusText().trimEnd().split('\n');
   const header = lines[0].split(/ {2,}/);
   return { header, rows: lines.slice(1).map((l) => l.split(/ {2,}/)) };
 }
 
 function istioctlProxyStatus(flags) {
   if (flags.output !== undefined) fail(`Error: unknown shorthand flag: 'o' in -o`);
-  if (flags.verbose !== undefined && Number(flags.verbose) >= 1) return out(readText('istioctl/proxy-status.txt'));
+  if (flags.verbose !== undefined && Number(flags.verbose) >= 1) return out(proxyStatusText());
   // 1.27+ default: SUBSCRIBED TYPES instead of per-type state.
   const { header, rows } = proxyStatusRows();
   const typeIdx = header.map((h, i) => [h, i]).filter(([h]) => !['NAME', 'CLUSTER', 'ISTIOD', 'VERSION'].includes(h));
@@ -1021,20 +1092,27 @@ function istioctlZtunnelConfig(args, flags) {
   // Without a pod, istioctl picks a ztunnel; the collector always names one.
   const pod = target ? targetPod(target, flags, 'ztunnel') : cluster().pods.find(isZtunnel);
   const json = flags.output === 'json';
-  const dump = ztunnelDump(pod);
+  // Every call fetches the ztunnel's whole config dump, whatever it prints.
+  if (BIG) movedBytes = BIG.ztunnelDumpBytes();
+  const dump = () => (BIG ? BIG.ztunnelDump(pod) : ztunnelDump(pod));
+  const workloads = () => (BIG ? BIG.workloadTable(tabwrite, pod) : ztunnelTable('ztunnel-config-workload.txt'));
+  const services = () => (BIG ? BIG.serviceTable(tabwrite) : ztunnelTable('ztunnel-config-service.txt'));
+  const policies = () => (BIG ? BIG.policyTable(tabwrite) : policyTable());
+  const certificates = () => (BIG ? BIG.certificateTable(tabwrite, pod) : certificateTable(pod));
   switch (sub[0]) {
     case 'w':
-      return out(json ? JSON.stringify(dump.workloads, null, 2) + '\n' : ztunnelTable('ztunnel-config-workload.txt'));
+      return out(json ? JSON.stringify(dump().workloads, null, 2) + '\n' : workloads());
     case 's':
-      return out(json ? JSON.stringify(dump.services, null, 2) + '\n' : ztunnelTable('ztunnel-config-service.txt'));
+      return out(json ? JSON.stringify(dump().services, null, 2) + '\n' : services());
     case 'p':
-      return out(json ? '[]\n' : policyTable());
+      return out(json ? (BIG ? JSON.stringify(dump().policies, null, 2) + '\n' : '[]\n') : policies());
     case 'c':
       if (sub === 'connections') return out(tabwrite([['WORKLOAD', 'DIRECTION', 'LOCAL', 'REMOTE', 'REMOTE TARGET', 'PROTOCOL']], 1));
-      return out(json ? JSON.stringify(dump.certificates, null, 2) + '\n' : certificateTable(pod));
+      return out(json ? JSON.stringify(dump().certificates, null, 2) + '\n' : certificates());
     case 'a':
-      if (json) return out(JSON.stringify(dump, null, 2) + '\n');
-      return out([ztunnelTable('ztunnel-config-workload.txt'), policyTable(), ztunnelTable('ztunnel-config-service.txt'), certificateTable(pod)].join('\n'));
+      if (json) return out(JSON.stringify(dump(), null, 2) + '\n');
+      // PrintFullSummary: a blank line before each table; workloads, services, policies, certificates.
+      return out(['', workloads(), services(), policies(), certificates()].join('\n'));
   }
 }
 
@@ -1048,8 +1126,8 @@ function envoyDump(pod) {
   const ip = pod.status.podIP;
   const now = '2025-10-14T09:58:31';
   const version = `${now}Z/45`;
-  const bound = SERVICE_WAYPOINTS().filter((r) => r[3] === gateway && r[0] === ns).map((r) => r[1]);
-  const services = cluster().services.filter((s) => s.metadata.namespace === ns && bound.includes(s.metadata.name));
+  const bound = BIG ? [] : SERVICE_WAYPOINTS().filter((r) => r[3] === gateway && r[0] === ns).map((r) => r[1]);
+  const services = BIG ? BIG.boundServices(ns) : cluster().services.filter((s) => s.metadata.namespace === ns && bound.includes(s.metadata.name));
   // One cluster and one chain per Service port, as listener_waypoint.go builds them.
   const servicePorts = services.flatMap((s) => s.spec.ports.filter((p) => p.protocol !== 'UDP').map((p) => ({ s, port: p.port })));
   const clusterFor = ({ s, port }) => {
@@ -1076,6 +1154,22 @@ function envoyDump(pod) {
       http_filters: [...extraFilters, { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
     },
   });
+  // The big cluster's AuthorizationPolicies target the waypoint: istiod puts them in every chain's RBAC filter,
+  // one policy per rule, named as pkg/security/authz/builder names them.
+  const policies = BIG ? BIG.authorizationPolicies(ns) : [];
+  const rbac = policies.length === 0 ? [] : [{
+    name: 'envoy.filters.http.rbac',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC',
+      rules: {
+        policies: Object.fromEntries(policies.flatMap((ap) => ap.spec.rules.map((rule, r) => [`ns[${ns}]-policy[${ap.metadata.name}]-rule[${r}]`, {
+          permissions: [{ and_rules: { rules: [{ any: true }] } }],
+          principals: [{ and_ids: { ids: [{ or_ids: { ids: rule.from[0].source.namespaces.map((n) => ({ authenticated: { principal_name: { safe_regex: { regex: `.*/ns/${n}/.*` } } } })) } }] } }],
+        }]))),
+      },
+      shadow_rules_stat_prefix: 'istio_dry_run_allow_',
+    },
+  }];
   const chainFor = ({ s, port }) => {
     const cname = `inbound-vip|${port}|http|${s.metadata.name}.${ns}.svc.cluster.local`;
     return {
@@ -1084,7 +1178,7 @@ function envoyDump(pod) {
         name: cname,
         virtual_hosts: [{ name: `inbound|http|${port}`, domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: cname, timeout: '0s' }, decorator: { operation: `:${port}/*` }, name: 'default' }] }],
         validate_clusters: false,
-      }, [{ name: 'istio.stats', typed_config: { '@type': 'type.googleapis.com/stats.PluginConfig', reporter: 'SERVER_GATEWAY' } }])],
+      }, [...rbac, { name: 'istio.stats', typed_config: { '@type': 'type.googleapis.com/stats.PluginConfig', reporter: 'SERVER_GATEWAY' } }])],
       name: cname,
     };
   };
@@ -1223,6 +1317,7 @@ try {
   if (tool === 'kubectl') kubectl();
   else if (tool === 'istioctl') istioctl();
   else fail(`stub: unknown tool ${tool}`, 2);
+  answerLater();
 } catch (err) {
   fail(`stub ${tool} internal error: ${err && err.stack ? err.stack : err}`, 70);
 }
