@@ -9,6 +9,7 @@ import { buildSnapshot } from './model/build.js';
 import { getObject, type ClusterSnapshot } from './model/snapshot.js';
 import { headLines, parseFile, type ParsedFile, type ParsedPart } from './parse/index.js';
 import { createLogParser, detectLog, LineSplitter, logParseResult, type LogKind } from './parse/logs.js';
+import { KubeListStream, kubeListForm, type KubeListForm } from './parse/kube-stream.js';
 import { HEAD_LINES } from './parse/parser.js';
 import { decodeText } from './text/decode.js';
 import type { Diagnostic, FileKind, Provenance } from './parse/types.js';
@@ -22,7 +23,7 @@ import { bindingRows, collectionInfo, noteAttempts, versionSummary, waypointRows
 import { guideSteps, type GuideStep } from './guide-steps.js';
 import { CONTEXT_MAX_FILE, ContextTexts } from './evidence-context.js';
 import { rowVerdicts, type RowVerdicts } from './row-verdicts.js';
-import { MemoryGuard, releaseLastMatch, ZtunnelRowDeduper } from './read-budget.js';
+import { MemoryGuard, releaseLastMatch, ZtunnelFlowMerger, ZtunnelRowDeduper } from './read-budget.js';
 import { waypointConfigRows, waypointLogRows, type WaypointConfigRow, type WaypointLogRow } from './waypoint-details.js';
 import { findingAnchors } from './anchors.js';
 
@@ -107,6 +108,7 @@ const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 export async function readParsedFiles(bundlePath: string, limits: BundleLimits, onFile?: (file: ParsedFile) => void, texts?: ContextTexts, onProgress?: OnProgress, keep = true): Promise<{ files: ParsedFile[]; summary: BundleReadSummary }> {
   const files: ParsedFile[] = [];
   const dedupe = new ZtunnelRowDeduper();
+  const flows = new ZtunnelFlowMerger();
   const guard = new MemoryGuard();
   const summary = await readBundleEntries(bundlePath, limits, async (entry) => {
     const iterator = entry.chunks[Symbol.asyncIterator]();
@@ -125,9 +127,12 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
     const rest = { [Symbol.asyncIterator]: () => iterator };
     const headBuffer = Buffer.concat(head);
     const logKind = ended ? undefined : streamableLog(headBuffer);
+    const listForm = ended || logKind || entry.size < STREAM_LIST_BYTES ? undefined : kubeListForm(headLines(decodeText(headBuffer), HEAD_LINES));
     let parsed: ParsedFile;
     if (logKind) {
       parsed = await parseLogStream(entry.path, logKind, headBuffer, rest);
+    } else if (listForm) {
+      parsed = await parseKubeListStream(entry.path, listForm, headBuffer, rest);
     } else {
       // The header's size is the archive's word: never more than the per-file limit allows.
       if (keep && !ended && entry.size > LARGE_FILE_BYTES) await guard.reserve(entry.path, Math.min(entry.size, limits.maxFileBytes), files.length);
@@ -139,6 +144,7 @@ export async function readParsedFiles(bundlePath: string, limits: BundleLimits, 
     // `keep: false` (inspect) hands each file on and forgets it.
     if (keep) {
       dedupe.apply(parsed);
+      flows.apply(parsed);
       files.push(parsed);
       await guard.check(entry.path, files.length);
     }
@@ -184,6 +190,24 @@ async function parseLogStream(file: string, kind: LogKind, head: Buffer, rest: A
   splitter.end();
   const { kind: logKind = kind, ...result } = logParseResult(parser.finish(), parser.recognized);
   return { file, kind: logKind, bytes, context: pathContext(file), ...result };
+}
+
+/** A kubectl List of this size or more is read item by item as it streams (kube-stream.ts), never held whole. */
+const STREAM_LIST_BYTES = 8 * 1024 * 1024;
+/** kubectl prints an object's annotations on one line: a last-applied-configuration can be long. */
+const MAX_LIST_LINE = 16 * 1024 * 1024;
+
+async function parseKubeListStream(file: string, form: KubeListForm, head: Buffer, rest: AsyncIterable<Buffer>): Promise<ParsedFile> {
+  const list = new KubeListStream(file, form);
+  const splitter = new LineSplitter((line) => list.line(line), { maxLineLength: MAX_LIST_LINE });
+  let bytes = head.length;
+  splitter.write(head);
+  for await (const chunk of rest) {
+    bytes += chunk.length;
+    splitter.write(chunk);
+  }
+  splitter.end();
+  return { file, kind: 'kube-resources', bytes, context: pathContext(file), ...list.finish() };
 }
 
 /** The model of a bundle, for commands that query it (`trace`) rather than run the rules. */

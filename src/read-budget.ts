@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { formatBytes } from './bundle/read.js';
 import { InputError } from './errors.js';
 import type { ParsedFile } from './parse/index.js';
-import type { ZtunnelService, ZtunnelWorkload } from './parse/types.js';
+import type { ZtunnelFlow, ZtunnelService, ZtunnelWorkload } from './parse/types.js';
 
 /** Rows that say the same thing from another ztunnel add nothing: only the first of each is kept. */
 export class ZtunnelRowDeduper {
@@ -39,11 +39,51 @@ export class ZtunnelRowDeduper {
 const workloadKey = (w: ZtunnelWorkload) => `${w.namespace}\0${w.name}\0${w.address}\0${w.node}\0${w.waypoint}\0${w.protocol}\0${w.waypointDestination ?? ''}`;
 const serviceKey = (s: ZtunnelService) => `${s.namespace}\0${s.name}\0${s.vip}\0${s.waypoint}\0${s.endpoints ? `${s.endpoints.healthy}/${s.endpoints.total}` : ''}\0${s.waypointDestination ?? ''}`;
 
+/**
+ * ztunnel logs of a big mesh repeat the same flows (client -> service -> waypoint) on every node: 182 logs of 540
+ * flows each held 690 KB apiece, mostly the same flows again. A healthy flow already seen in an earlier log is
+ * folded into that one (its counts added, examples filled up to three), so flows are held once per distinct key.
+ * Flows with failures stay in their own log: WP044 reads them beside that log's error texts.
+ */
+export class ZtunnelFlowMerger {
+  private readonly first = new Map<string, ZtunnelFlow>();
+  /** Flows folded into an earlier log's, for the run's summary. */
+  folded = 0;
+
+  apply(file: ParsedFile): void {
+    for (const log of file.records.logs ?? []) {
+      const flows = log.ztunnelStats?.flows;
+      if (!flows) continue;
+      for (const [key, flow] of Object.entries(flows)) {
+        const earlier = this.first.get(key);
+        if (!earlier) {
+          if (flow.failed === 0) this.first.set(key, flow);
+          continue;
+        }
+        if (flow.failed > 0 || earlier.failed > 0) continue;
+        earlier.count += flow.count;
+        for (const example of flow.examples) if (earlier.examples.length < MAX_FLOW_EXAMPLES) earlier.examples.push(example);
+        delete flows[key];
+        this.folded++;
+      }
+    }
+  }
+}
+
+/** As many examples as a flow keeps in its own log (src/parse/logs/stats.ts). */
+const MAX_FLOW_EXAMPLES = 3;
+
 /** The share of V8's heap limit past which reading stops: room is left for the rules and the report. */
-const HEAP_SHARE = 0.8;
+const HEAP_SHARE = 0.7;
+/** Past this share of the heap limit, no collection is forced (one that close can be fatal itself). */
+const GC_CEILING = 0.8;
+/** How much the heap must grow after a forced collection before another is forced. */
+const REGROWTH_SHARE = 0.05;
 
 export class MemoryGuard {
   private readonly limit: number;
+  /** The heap's use after the last forced collection. */
+  private collected: number | undefined;
 
   constructor(
     limit = getHeapStatistics().heap_size_limit * HEAP_SHARE,
@@ -72,11 +112,20 @@ export class MemoryGuard {
   }
 
   private async ensure(extra: number, where: () => string, limit = this.limit): Promise<void> {
-    if (this.used() + extra <= limit) return;
-    // Collected from a fresh turn of the event loop: within the turn that parsed a file, V8 still holds its text.
-    await new Promise((resolve) => setImmediate(resolve));
-    this.collect();
-    const used = this.used();
+    let used = this.used();
+    if (used + extra <= limit) return;
+    const heap = this.limit / HEAP_SHARE;
+    // Full collections in a row that free little are fatal in V8 ("ineffective mark-compacts near heap limit"):
+    // after one, the next is forced only once the heap has grown again; what grew since may be garbage too.
+    const grown = this.collected === undefined ? Infinity : used - this.collected;
+    if (grown < heap * REGROWTH_SHARE && used + extra <= heap * GC_CEILING) return;
+    if (used <= heap * GC_CEILING) {
+      // Collected from a fresh turn of the event loop: within the turn that parsed a file, V8 still holds its text.
+      await new Promise((resolve) => setImmediate(resolve));
+      this.collect();
+      used = this.used();
+      this.collected = used;
+    }
     if (used + extra <= limit) return;
     const need = extra > 0 ? `${formatBytes(used)} of the heap and about ${formatBytes(extra)} more ${where()}` : `${formatBytes(used)} of the heap ${where()}`;
     throw new InputError(

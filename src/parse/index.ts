@@ -15,7 +15,6 @@ import { envoyConfigDumpParser } from './envoy-config-dump.js';
 import { envoyResourceListParser } from './envoy-extensions.js';
 import { jsonErrorLine, parseJsonSequence } from './json.js';
 import { kubeResourceParser } from './kube.js';
-import { ITEMWISE_BYTES, parseKubectlJsonList } from './kube-json.js';
 import { kubectlVersionParser } from './kubectl-version.js';
 import { logParser } from './logs.js';
 import { manifestParser, stderrParser } from './manifest.js';
@@ -137,7 +136,7 @@ function parseOutput(file: string, paste: Paste, segment: PasteSegment, context:
   const jsonProblems: Diagnostic[] = [];
   if (/^\s*[[{]/.test(body)) {
     try {
-      input.json = (body.length > ITEMWISE_BYTES ? parseKubectlJsonList(body) : undefined) ?? JSON.parse(body);
+      input.json = JSON.parse(body);
     } catch (err) {
       const sequence = parseJsonSequence(body);
       if (sequence) input.json = sequence;

@@ -125,17 +125,22 @@ export const kubeResourceParser: FileParser = {
       }
     }
 
-    const fileKind = kindFromFileName(input.file);
-    const capturedKinds = new Set(objects.map((o) => o.kind));
-    if (sawList) for (const kind of kindsFromFileName(input.file)) capturedKinds.add(kind);
-    const counts = new Map<string, number>();
-    for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
-    const summary = objects.length === 0
-      ? `no objects${fileKind && sawList ? ` (empty ${fileKind} list)` : ''}`
-      : [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
-    return { records: { kubeObjects: objects }, diagnostics, capturedKinds: [...capturedKinds], summary };
+    return kubeParseResult(input.file, objects, sawList, diagnostics);
   },
 };
+
+/** What a file of objects gives: the objects, the kinds it captured (a List captures its kind even empty), a summary. */
+export function kubeParseResult(file: string, objects: KubeObject[], sawList: boolean, diagnostics: Diagnostic[]): ParseResult {
+  const fileKind = kindFromFileName(file);
+  const capturedKinds = new Set(objects.map((o) => o.kind));
+  if (sawList) for (const kind of kindsFromFileName(file)) capturedKinds.add(kind);
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
+  const summary = objects.length === 0
+    ? `no objects${fileKind && sawList ? ` (empty ${fileKind} list)` : ''}`
+    : [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
+  return { records: { kubeObjects: objects }, diagnostics, capturedKinds: [...capturedKinds], summary };
+}
 
 /** A half-open 0-based line range [start, end). */
 interface LineRange {
@@ -297,7 +302,7 @@ function jsonArrayElementLines(lines: TextLines, range: LineRange, key: string):
   return starts;
 }
 
-function toKubeObject(value: unknown, file: string, lines: TextLines, range: LineRange, path: string | undefined, diagnostics: Diagnostic[]): KubeObject | undefined {
+export function toKubeObject(value: unknown, file: string, lines: TextLines, range: LineRange, path: string | undefined, diagnostics: Diagnostic[]): KubeObject | undefined {
   if (!isRecord(value)) {
     diagnostics.push({ file, line: range.start + 1, message: 'item is not an object; skipped' });
     return undefined;
