@@ -180,7 +180,13 @@ function streamableLog(head: Buffer): LogKind | undefined {
 
 async function parseLogStream(file: string, kind: LogKind, head: Buffer, rest: AsyncIterable<Buffer>): Promise<ParsedFile> {
   const parser = createLogParser(file, kind);
-  const splitter = new LineSplitter((line) => parser.push(line));
+  const bytes = await streamLines(head, rest, new LineSplitter((line) => parser.push(line)));
+  const { kind: logKind = kind, ...result } = logParseResult(parser.finish(), parser.recognized);
+  return { file, kind: logKind, bytes, context: pathContext(file), ...result };
+}
+
+/** Feeds a file's head and the rest of its chunks through a line splitter; its size in bytes. */
+async function streamLines(head: Buffer, rest: AsyncIterable<Buffer>, splitter: LineSplitter): Promise<number> {
   let bytes = head.length;
   splitter.write(head);
   for await (const chunk of rest) {
@@ -188,8 +194,7 @@ async function parseLogStream(file: string, kind: LogKind, head: Buffer, rest: A
     splitter.write(chunk);
   }
   splitter.end();
-  const { kind: logKind = kind, ...result } = logParseResult(parser.finish(), parser.recognized);
-  return { file, kind: logKind, bytes, context: pathContext(file), ...result };
+  return bytes;
 }
 
 /** A kubectl List of this size or more is read item by item as it streams (kube-stream.ts), never held whole. */
@@ -199,14 +204,7 @@ const MAX_LIST_LINE = 16 * 1024 * 1024;
 
 async function parseKubeListStream(file: string, form: KubeListForm, head: Buffer, rest: AsyncIterable<Buffer>): Promise<ParsedFile> {
   const list = new KubeListStream(file, form);
-  const splitter = new LineSplitter((line) => list.line(line), { maxLineLength: MAX_LIST_LINE });
-  let bytes = head.length;
-  splitter.write(head);
-  for await (const chunk of rest) {
-    bytes += chunk.length;
-    splitter.write(chunk);
-  }
-  splitter.end();
+  const bytes = await streamLines(head, rest, new LineSplitter((line) => list.line(line), { maxLineLength: MAX_LIST_LINE }));
   return { file, kind: 'kube-resources', bytes, context: pathContext(file), ...list.finish() };
 }
 
