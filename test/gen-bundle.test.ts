@@ -135,20 +135,24 @@ describe('gen-bundle', () => {
     for (const c of manifest.commands) expect(Buffer.byteLength(files.get(c.file)!)).toBe(c.bytes);
   });
 
-  it('sizes pods like real ones at 2,000 pods (and prints time and sizes)', async () => {
+  // 2,600 pods make a pods.yaml over 8 MiB, which the analyzer reads item by item as it streams (kube-stream.ts).
+  it('sizes pods like real ones at 2,600 pods, and the streamed pods List reads cleanly (and prints time and sizes)', async () => {
     const started = performance.now();
-    const g = await generateBundle({ ...SMALL, pods: 2000, services: 500, waypoints: 20, seed: '1' }, join(TMP, 'two-thousand.tgz'));
+    const g = await generateBundle({ ...SMALL, pods: 2600, services: 500, waypoints: 20, seed: '1' }, join(TMP, 'two-thousand.tgz'));
     const seconds = (performance.now() - started) / 1000;
     const podsBytes = g.files.find((f) => f.file === 'kubectl/pods.yaml')!.bytes;
-    const perPod = podsBytes / 2000;
+    const perPod = podsBytes / 2600;
+    expect(podsBytes).toBeGreaterThan(8 * 1024 * 1024);
     const analyzed = performance.now();
     const r = await analyze(g.file);
     const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
-    console.log(`gen-bundle 2,000 pods: ${seconds.toFixed(1)} s, ${mb(g.textBytes)} of text, ${mb(readFileSync(g.file).length)} gzipped, ` +
+    console.log(`gen-bundle 2,600 pods: ${seconds.toFixed(1)} s, ${mb(g.textBytes)} of text, ${mb(readFileSync(g.file).length)} gzipped, ` +
       `pods.yaml ${mb(podsBytes)} (${(perPod / 1024).toFixed(2)} KiB a pod); analyzed in ${((performance.now() - analyzed) / 1000).toFixed(1)} s`);
     expect(perPod).toBeGreaterThan(3 * 1024);
     expect(perPod).toBeLessThan(4 * 1024);
     readsCleanly(r, g);
     expect(failing(r)).toEqual([]);
+    const podsFile = r.files.find((f) => f.path.endsWith('kubectl/pods.yaml'))!;
+    expect(podsFile.summary).toMatch(/^2600 Pod$/);
   });
 });
