@@ -10,7 +10,7 @@ import type { Rule } from './types.js';
 import type { CustomRule } from './custom/spec.js';
 
 export type { Condition, CountTest, CustomRule, CustomRuleSpec, LeafCondition, Scalar } from './custom/spec.js';
-export { describeSchemaErrors, loadCustomRules, readDocument, schemaValidator } from './custom/load.js';
+export { describeSchemaErrors, loadCustomRules, readDocument, schemaValidator, translateRuleFile } from './custom/load.js';
 export { RECORD_KINDS } from './custom/kinds.js';
 export { VARIABLES, variablesFor, type VariableSpec } from './custom/variables.js';
 export { CEL_FUNCTIONS, CostLimitError, DEFAULT_LIMITS, type CostLimits } from './custom/cel.js';

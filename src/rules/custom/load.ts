@@ -11,6 +11,7 @@ import { InputError } from '../../errors.js';
 import { compileRule } from './rule.js';
 import type { CustomRule, CustomRuleSpec } from './spec.js';
 import { resolvePath, type PathSegment } from './template.js';
+import { ruleFileToCel } from './translate.js';
 
 const SCHEMA_DIR = new URL('../../../schemas/', import.meta.url);
 const validators = new Map<string, ValidateFunction>();
@@ -133,3 +134,12 @@ export async function loadCustomRules(path: string): Promise<CustomRule[]> {
   return rules;
 }
 
+
+/**
+ * A rule file with every declarative condition translated to CEL, as YAML (what `rules --to-cel`
+ * prints). The file is loaded first, so a bad one is refused as `--rules` would refuse it.
+ */
+export async function translateRuleFile(file: string): Promise<string> {
+  await loadCustomRules(file);
+  return ruleFileToCel(await readDocument(file));
+}

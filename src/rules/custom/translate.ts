@@ -37,7 +37,7 @@ function leaf(c: LeafCondition, root: string, depth: number): string {
   const path = celPath(root, c.field);
   if (c.some !== undefined) {
     const item = depth === 0 ? 'x' : `x${depth + 1}`;
-    return `listOf(${path}).exists(${item}, ${condition(c.some, item, depth + 1)})`;
+    return `listOf(${path}).exists(${item}, ${bare(condition(c.some, item, depth + 1))})`;
   }
   if (c.equals !== undefined) return equalsTest(path, c.equals);
   if (c.notEquals !== undefined) return c.notEquals === null ? `!${equalsTest(path, null)}` : `textOf(${path}) != ${literal(String(c.notEquals))}`;
@@ -65,8 +65,11 @@ function condition(c: Condition, root: string, depth: number): string {
 
 /** A declarative condition as one CEL expression on `object`. */
 export function conditionToCel(c: Condition): string {
-  const text = condition(c, 'object', 0);
-  // The outermost parentheses of an all/any say nothing.
+  return bare(condition(c, 'object', 0));
+}
+
+/** Without the outermost parentheses of an all/any, which say nothing there. */
+function bare(text: string): string {
   return text.startsWith('(') && matchingParen(text) === text.length - 1 ? text.slice(1, -1) : text;
 }
 

@@ -10,6 +10,7 @@ import type { EnvoyConfigSummary, KubeObject } from '../../parse/types.js';
 
 export interface VariableSpec {
   name: string;
+  /** A map where the value is always there; `dyn` where it may be `null` (CEL's checker refuses `map == null`). */
   celType: string;
   /** For which kinds: every kind, or Services and Pods (whose waypoint binding the model resolves). */
   kinds: 'all' | 'Service, Pod';
@@ -25,7 +26,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   },
   {
     name: 'namespaceObject',
-    celType: 'map',
+    celType: 'dyn',
     kinds: 'all',
     description: "The record's Namespace object (`name`, `labels`, `annotations`, `metadata`, `status`), or `null` when the record has no namespace or namespaces were not captured.",
   },
@@ -37,7 +38,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   },
   {
     name: 'waypoint',
-    celType: 'map',
+    celType: 'dyn',
     kinds: 'Service, Pod',
     description: "The waypoint the object asks for (else the one ztunnel names), or `null`: `namespace`, `name`, `inferred` (only names show it), `gateway` (the Gateway object or `null`), `pods` (each `namespace`, `name`, `node`, `phase`, `ready`, `object` (the Pod or `null`), `proxyStatus`, `envoy`), and the first pod's `proxyStatus` (its `istioctl proxy-status` row or `null`) and `envoy` (its config dump's summary: `listeners`, `clusters`, `routes` as names, `endpoints` with `cluster`, `healthy`, `total`; or `null`).",
   },
@@ -81,7 +82,7 @@ export class VariableScope {
     if (this.reads.has('namespaceObject')) vars['namespaceObject'] = this.namespaceView(typeof view['namespace'] === 'string' ? view['namespace'] : undefined);
     if (object && (object.kind === 'Service' || object.kind === 'Pod')) {
       const binding = this.snapshot.bindingOf.get(bindingKey(object));
-      if (this.reads.has('binding')) vars['binding'] = binding ? bindingView(binding) : null;
+      if (this.reads.has('binding')) vars['binding'] = binding ? bindingView(binding) : {};
       if (this.reads.has('waypoint')) vars['waypoint'] = binding ? this.waypointView(binding) : null;
       if (this.reads.has('ztunnel')) {
         const key = objectKey(object.namespace, object.name);
