@@ -160,7 +160,11 @@ export function explainRule(rule: Rule, asked = rule.meta.id): string {
   if (isCustomRule(rule)) {
     const { spec } = rule;
     out.push(`  Selects ${spec.select.kind} records${spec.where ? ' where:' : ' (all of them)'}`);
-    if (spec.where) out.push(...yaml.dump(spec.where, { lineWidth: -1 }).trimEnd().split('\n').map((l) => `    ${l}`));
+    if (typeof spec.where === 'string') out.push(...spec.where.trimEnd().split('\n').map((l) => `    ${l}`));
+    else if (spec.where) {
+      out.push(...yaml.dump(spec.where, { lineWidth: -1 }).trimEnd().split('\n').map((l) => `    ${l}`));
+      if (rule.cel) out.push('  which is, in CEL:', `    ${rule.cel}`);
+    }
     if (spec.count) out.push(`  and fires once when their number is ${Object.entries(spec.count).map(([op, n]) => `${op} ${n}`).join(' and ')}.`);
     else out.push('  and reports each of them.');
   } else if (meta.detection) {
