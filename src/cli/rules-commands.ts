@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import yaml from 'js-yaml';
 import { InputError } from '../errors.js';
 import { collectCommand, describeCapture, type Capture } from '../model/captures.js';
-import { isCustomRule, loadCustomRules } from '../rules/custom.js';
+import { isCustomRule, loadCustomRules, translateRuleFile } from '../rules/custom.js';
 import { BUILTIN_RULES } from '../rules/index.js';
 import { findConfig, loadConfig, parseSuppression, type Suppression } from '../rules/suppress.js';
 import type { Rule, RuleMeta } from '../rules/types.js';
@@ -55,9 +55,15 @@ export function registerRulesCommands(program: Command, io: Io, setExit: (code: 
     .command('rules')
     .description('list the rules: id, severity, title and the captures each needs')
     .option('--rules <path>', 'also list the custom rules of this file or folder')
+    .option('--to-cel <file>', 'print this custom rule file with its declarative conditions translated to CEL (YAML), and list nothing')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--debug', 'show stack traces of errors')
-    .action(async (flags: { rules?: string; format: 'text' | 'json' }) => {
+    .action(async (flags: { rules?: string; toCel?: string; format: 'text' | 'json' }) => {
+      if (flags.toCel !== undefined) {
+        io.stdout(await translateRuleFile(flags.toCel));
+        setExit(0);
+        return;
+      }
       const rules = await loadRules(flags.rules);
       io.stdout(flags.format === 'json' ? `${JSON.stringify(rules.map(ruleSummary), null, 2)}\n` : renderRuleTable(rules));
       setExit(0);
@@ -154,7 +160,11 @@ export function explainRule(rule: Rule, asked = rule.meta.id): string {
   if (isCustomRule(rule)) {
     const { spec } = rule;
     out.push(`  Selects ${spec.select.kind} records${spec.where ? ' where:' : ' (all of them)'}`);
-    if (spec.where) out.push(...yaml.dump(spec.where, { lineWidth: -1 }).trimEnd().split('\n').map((l) => `    ${l}`));
+    if (typeof spec.where === 'string') out.push(...spec.where.trimEnd().split('\n').map((l) => `    ${l}`));
+    else if (spec.where) {
+      out.push(...yaml.dump(spec.where, { lineWidth: -1 }).trimEnd().split('\n').map((l) => `    ${l}`));
+      if (rule.cel) out.push('  which is, in CEL:', `    ${rule.cel}`);
+    }
     if (spec.count) out.push(`  and fires once when their number is ${Object.entries(spec.count).map(([op, n]) => `${op} ${n}`).join(' and ')}.`);
     else out.push('  and reports each of them.');
   } else if (meta.detection) {

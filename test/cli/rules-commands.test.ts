@@ -49,7 +49,7 @@ describe('waypoint-analyze rules', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^WAYPOINT-POD-NOT-RUNNING\s+error\s+Waypoint pod is not running and ready\s+kube:Pod$/m);
     expect(stdout).toMatch(/^RBAC-DENIED-REQUESTS\s+warning\s+Requests denied by an AuthorizationPolicy\s+logs$/m);
-    expect(stdout).toContain(`3 custom rules from ${join(sample('rules'), 'service-waypoint-not-bound.json')}`);
+    expect(stdout).toContain(`6 custom rules from ${join(sample('rules'), 'namespace-waypoint-no-ready-pod.yaml')}`);
     const json = JSON.parse((await run('rules', '--rules', sample('rules'), '-f', 'json')).stdout) as { id: string; file?: string }[];
     expect(json.find((r) => r.id === 'SERVICE-WAYPOINT-NOT-BOUND')?.file).toBe(join(sample('rules'), 'service-waypoint-not-bound.json'));
   });

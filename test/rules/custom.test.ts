@@ -161,10 +161,10 @@ describe('samples/rules/service-waypoint-not-bound.json', () => {
     expect(runRule(rule, snapshotOf(files))).toEqual([]);
   });
 
-  it('the samples folder loads as three rules, sorted by file name', async () => {
+  it('the samples folder loads as six rules, sorted by file name', async () => {
     const rules = await loadCustomRules(join(ROOT, 'samples', 'rules'));
-    expect(rules.map((r) => r.meta.id)).toEqual(['SERVICE-WAYPOINT-NOT-BOUND', 'RBAC-DENIED-REQUESTS', 'WAYPOINT-POD-NOT-RUNNING']);
-    expect(rules.map((r) => r.meta.needs)).toEqual([['kube:Service'], ['logs'], ['kube:Pod']]);
+    expect(rules.map((r) => r.meta.id)).toEqual(['NAMESPACE-WAYPOINT-NO-READY-POD', 'SERVICE-WAYPOINT-NOT-BOUND', 'RBAC-DENIED-REQUESTS', 'WAYPOINT-POD-NOT-RUNNING', 'WAYPOINT-PODS-ON-ONE-NODE', 'ZTUNNEL-NAMES-UNKNOWN-WAYPOINT']);
+    expect(rules.map((r) => r.meta.needs)).toEqual([['kube:Service', 'kube:Namespace', 'kube:Pod'], ['kube:Service'], ['logs'], ['kube:Pod'], ['kube:Service', 'kube:Pod', 'kube:Gateway'], ['kube:Service', 'kube:Gateway', 'ztunnel-services']]);
   });
 });
 
