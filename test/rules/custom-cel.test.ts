@@ -221,3 +221,13 @@ describe('the variables and functions are documented', () => {
     expect(docs).toContain(`| \`${f.signature}\` | ${f.description} |`);
   });
 });
+
+describe('templates see the same variables as the expression', () => {
+  it('{{object.name}}, {{name}} and {{namespaceObject.name}} fill in alike', () => {
+    const snapshot = snapshotOf({ 'services.yaml': kubeList([appService('shop', 'cart')]), 'namespaces.yaml': kubeList([ambientNamespace('shop')]) });
+    const spec: CustomRuleSpec = { id: 'ACME-003', title: 't', severity: 'info', description: 'd', select: { kind: 'Service' }, where: "object.name == 'cart'", message: '{{object.name}} / {{name}} in {{namespaceObject.name}}', fix: { text: 'look at {{object.namespace}}/{{object.name}}' } };
+    const [finding] = runRule(compileRule(spec, 'x.yaml', ''), snapshot);
+    expect(finding!.message).toBe('cart / cart in shop');
+    expect(finding!.fix?.text).toBe('look at shop/cart');
+  });
+});

@@ -56,7 +56,10 @@ export function compileRule(spec: CustomRuleSpec, file: string, pointer: string,
   }
   const templates = [spec.message, spec.fix.text, ...(spec.fix.commands ?? []), ...(spec.fix.yaml !== undefined ? [spec.fix.yaml] : [])];
   // Variables read by the expression, or by a template (`{{waypoint.name}}`; `{{namespace}}` is the record's field).
-  const reads = new Set([...(program?.reads ?? []), ...templates.flatMap(templateRoots)].filter((n) => names.has(n) && n !== 'object'));
+  const rootsInTemplates = new Set(templates.flatMap(templateRoots));
+  const reads = new Set([...(program?.reads ?? []), ...rootsInTemplates].filter((n) => names.has(n) && n !== 'object'));
+  // `{{object.name}}` as well as `{{name}}`: templates see the same variables as the expression.
+  const templatesReadVariables = reads.size > 0 || rootsInTemplates.has('object');
   const needs = [...new Set<Capture>([...(kind.capture ? [kind.capture] : []), ...(spec.needs ?? [])])];
 
   const fix = (view: unknown): Fix => {
@@ -92,7 +95,7 @@ export function compileRule(spec: CustomRuleSpec, file: string, pointer: string,
         firstSelected ??= record;
         const variables = scope.of(record.view, record.object);
         // Templates read the record's fields, and the variables by name.
-        const view = reads.size ? { ...record.view, ...variables } : record.view;
+        const view = templatesReadVariables ? { ...record.view, ...variables } : record.view;
         if (!program) {
           matched.push({ record, view });
           continue;
