@@ -16,11 +16,12 @@ const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4
 const IPV6_CANDIDATE = String.raw`(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}`;
 const WORD = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?`;
 const PEM = String.raw`-----BEGIN ([A-Z0-9 ]+)-----(\\n|\r?\n)([A-Za-z0-9+/=\s\\n]+?)(?:\\n|\r?\n)-----END \1-----`;
-const BASE64 = String.raw`[A-Za-z0-9+/]{40,}={0,2}`;
+/** Long enough to hold an address or a name; shorter runs that only look like base64 are read as words. */
+const BASE64 = String.raw`[A-Za-z0-9+/]{12,}={0,2}`;
 
 /** One scan finds, left to right, whichever comes first: PEM, base64, an address, or a word. */
 const SCAN = new RegExp(
-  `(${PEM})|(?<![A-Za-z0-9+/])(${BASE64})(?![A-Za-z0-9+/=])|(?<![0-9A-Za-z.])(${IPV4})(?:/(\\d{1,2})(?!\\d))?(?![0-9A-Za-z]|\\.\\d)|(?<![0-9A-Za-z:])(${IPV6_CANDIDATE})(?:/(\\d{1,3})(?!\\d))?(?![0-9A-Za-z:])|(${WORD})`,
+  `(${PEM})|(?<![A-Za-z0-9+/_.:-])(${BASE64})(?![A-Za-z0-9+/=_.:-])|(?<![0-9A-Za-z.])(${IPV4})(?:/(\\d{1,2})(?!\\d))?(?![0-9A-Za-z]|\\.\\d)|(?<![0-9A-Za-z:])(${IPV6_CANDIDATE})(?:/(\\d{1,3})(?!\\d))?(?![0-9A-Za-z:])|(${WORD})`,
   'g',
 );
 
@@ -114,6 +115,15 @@ export class Rewriter {
 
   /** Text inside base64 is rewritten; bytes (a DER certificate) have names overwritten in place. */
   private base64(b64: string): string {
+    const cached = this.words.get(b64);
+    if (cached !== undefined) return cached;
+    const out = this.decodedBase64(b64);
+    this.words.set(b64, out);
+    return out;
+  }
+
+  private decodedBase64(b64: string): string {
+    if (b64.length % 4 !== 0) return this.plainWords(b64);
     const bytes = Buffer.from(b64, 'base64');
     if (bytes.toString('base64') !== b64) return this.plainWords(b64);
     if (isMostlyText(bytes)) {

@@ -31,7 +31,7 @@ const ISTIO_VALUES = [
 export const KEEP_VALUES_OF_LABEL = /^(?:istio\.io\/(?:rev|dataplane-mode|waypoint-for|tag)|gateway\.istio\.io\/.*|sidecar\.istio\.io\/.*|security\.istio\.io\/.*|ambient\.istio\.io\/.*|networking\.istio\.io\/.*|service\.istio\.io\/canonical-revision|topology\.istio\.io\/.*|kubernetes\.io\/(?:os|arch)|node\.kubernetes\.io\/.*|beta\.kubernetes\.io\/.*|pod-template-generation|controller-revision-hash|gateway\.networking\.k8s\.io\/gateway-class-name|app\.kubernetes\.io\/(?:managed-by|version|component|part-of)|install\.operator\.istio\.io\/.*|operator\.istio\.io\/.*|helm\.sh\/chart|version)$/;
 
 /** Values that are versions, numbers, durations or flags rather than names. */
-const NOT_A_NAME = /^(?:v\d+(?:(?:alpha|beta)\d*)?|\d[\d.]*[a-z]*|[0-9a-f]{7,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|.{0,1})$/;
+const NOT_A_NAME = /^(?:v\d+(?:(?:alpha|beta)\d*)?|\d[\d.]*(?:[a-z]{1,2})?|[0-9a-f]{7,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|.{0,1})$/;
 
 export class KeepList {
   private readonly words: Set<string>;
