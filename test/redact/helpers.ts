@@ -27,7 +27,7 @@ export async function redactTo(bundle: string, dir = mkdtempSync(join(tmpdir(), 
 }
 
 /** What a finding says, comparable across a redaction: strings of the redacted side unmasked. */
-export function findingKey(f: { ruleId: string; status: string; severity: string; subject: unknown; evidence: { file: string; line?: number; path?: string }[] }, restore: (s: string) => string = (s) => s, stripTop = false): string {
+export function findingKey(f: { ruleId: string; status: string; severity: string; subject?: unknown; evidence: { file: string; line?: number; path?: string }[] }, restore: (s: string) => string = (s) => s, stripTop = false): string {
   const file = (p: string) => restore(stripTop ? p.replace(/^[^/]+\//, '') : p);
   return JSON.stringify({ ruleId: f.ruleId, status: f.status, severity: f.severity, subject: f.subject === undefined ? null : JSON.parse(restore(JSON.stringify(f.subject))), evidence: f.evidence.map((e) => ({ file: file(e.file), line: e.line, path: e.path === undefined ? undefined : restore(e.path) })) });
 }
