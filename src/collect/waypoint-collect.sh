@@ -43,7 +43,8 @@ Options:
   --no-config-dump      do not collect waypoint Envoy config dumps (istioctl proxy-config all)
   --waypoint NS/NAME    limit config dumps to this waypoint; repeat for several (default: every waypoint in scope)
   --redact MAP          also write <output>-redacted.tgz with pseudonyms for names and addresses, using (or
-                        creating) the map MAP, which stays with you; needs node and waypoint-analyze
+                        creating) the map MAP, which stays with you; needs node and waypoint-analyze (on
+                        PATH or in ./node_modules/.bin); without them it says so and redacts nothing
   --dry-run             print the commands that would run (after read-only discovery) and write nothing
   -h, --help            show this help
   --version             print the collector's version
@@ -1019,8 +1020,9 @@ find_redactor() {
     REDACT_NOTE="skipped: node is not installed"
   elif command -v waypoint-analyze >/dev/null 2>&1; then
     REDACTOR=path
-  elif command -v npx >/dev/null 2>&1 && npx --no-install waypoint-analyze --version >/dev/null 2>&1; then
-    REDACTOR=npx
+  elif [ -x ./node_modules/.bin/waypoint-analyze ]; then
+    # A project-local install; not `npx`, which asks the registry for a package it does not find.
+    REDACTOR=local
   else
     REDACT_NOTE="skipped: waypoint-analyze is not installed"
   fi
@@ -1034,7 +1036,7 @@ redact_field() {
 }
 
 run_redactor() {
-  if [ "$REDACTOR" = npx ]; then npx --no-install waypoint-analyze "$@"; else waypoint-analyze "$@"; fi
+  if [ "$REDACTOR" = local ]; then ./node_modules/.bin/waypoint-analyze "$@"; else waypoint-analyze "$@"; fi
 }
 
 redact_bundle() {
