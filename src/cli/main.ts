@@ -18,6 +18,7 @@ import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 import { runInspect } from './inspect.js';
 import { runTrace } from './trace.js';
+import { registerRedactCommands } from './redact.js';
 import { progressLine } from './progress.js';
 
 export type { Io } from './io.js';
@@ -132,6 +133,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   });
 
   registerRulesCommands(program, io, (code) => {
+    exitCode = code;
+  });
+
+  registerRedactCommands(program, io, (flags) => readLimits(flags as ReadFlags), addReadOptions, (code) => {
     exitCode = code;
   });
 

@@ -42,6 +42,9 @@ Options:
   --no-logs             do not collect waypoint, ztunnel and istiod logs
   --no-config-dump      do not collect waypoint Envoy config dumps (istioctl proxy-config all)
   --waypoint NS/NAME    limit config dumps to this waypoint; repeat for several (default: every waypoint in scope)
+  --redact MAP          also write <output>-redacted.tgz with pseudonyms for names and addresses, using (or
+                        creating) the map MAP, which stays with you; needs node and waypoint-analyze (on
+                        PATH or in ./node_modules/.bin); without them it says so and redacts nothing
   --dry-run             print the commands that would run (after read-only discovery) and write nothing
   -h, --help            show this help
   --version             print the collector's version
@@ -81,6 +84,9 @@ COLLECT_LOGS=1
 COLLECT_DUMPS=1
 WAYPOINTS=""
 DRY_RUN=0
+REDACT_MAP=""
+REDACTOR=""
+REDACT_NOTE=""
 
 # Names in argv become file names and command arguments: only what Kubernetes allows in a name.
 valid_name() {
@@ -116,6 +122,7 @@ while [ "$#" -gt 0 ]; do
       case "$2" in */*) ;; *) die_usage "--waypoint expects NAMESPACE/NAME, not '$2'" ;; esac
       if ! valid_name "${2%%/*}" || ! valid_name "${2#*/}"; then die_usage "invalid waypoint '$2'"; fi
       WAYPOINTS="$WAYPOINTS $2"; shift 2 ;;
+    --redact) need_value "$@"; REDACT_MAP="$2"; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
     -h | --help) usage; exit 0 ;;
     --version) printf 'waypoint-collect %s\n' "$COLLECTOR_VERSION"; exit 0 ;;
@@ -974,7 +981,7 @@ write_manifest() {
   "options": {"since": $(json_string "$SINCE"), "maxLogLines": $MAX_LOG_LINES, "timeoutSeconds": $TIMEOUT, "logs": $logs_bool, "configDumps": $dumps_bool, "waypoints": [$wp_json], "allNamespaces": $all_bool, "parallel": $PARALLEL, "maxTimeSeconds": $MAX_TIME_S, "maxLogBytes": $MAX_LOG_B, "maxDumpBytes": $MAX_DUMP_B, "perNamespaceMax": $PER_NS_MAX},
   "allNamespaceQueries": $wide_bool,
   "budgets": {"timeReached": $time_cut, "sizeReached": $size_cut, "logBytes": $LOG_USED, "dumpBytes": $DUMP_USED},
-  "redactions": {$redactions},
+  "redactions": {$redactions},$(redact_field)
   "interrupted": $interrupted,
   "ztunnels": [
 $(ztunnels_json)
@@ -1006,10 +1013,52 @@ pack() {
   printf 'waypoint-collect: wrote %s (%s bytes, %d commands%s)\n' "$OUTPUT" "$size" "$INDEX" "$cut" >&2
 }
 
+# --redact: `waypoint-analyze redact` when node and the analyzer are installed, else said and recorded.
+find_redactor() {
+  [ -n "$REDACT_MAP" ] || return 0
+  if ! command -v node >/dev/null 2>&1; then
+    REDACT_NOTE="skipped: node is not installed"
+  elif command -v waypoint-analyze >/dev/null 2>&1; then
+    REDACTOR=path
+  elif [ -x ./node_modules/.bin/waypoint-analyze ]; then
+    # A project-local install; not `npx`, which asks the registry for a package it does not find.
+    REDACTOR=local
+  else
+    REDACT_NOTE="skipped: waypoint-analyze is not installed"
+  fi
+  [ -n "$REDACTOR" ] && REDACT_NOTE="requested: waypoint-analyze redact"
+  return 0
+}
+
+redact_field() {
+  [ -n "$REDACT_MAP" ] && printf ' "pseudonymize": %s,' "$(json_string "$REDACT_NOTE")"
+  return 0
+}
+
+run_redactor() {
+  if [ "$REDACTOR" = local ]; then ./node_modules/.bin/waypoint-analyze "$@"; else waypoint-analyze "$@"; fi
+}
+
+redact_bundle() {
+  [ -n "$REDACT_MAP" ] || return 0
+  if [ -z "$REDACTOR" ]; then
+    printf 'waypoint-collect: --redact %s; the bundle is NOT redacted (run waypoint-analyze redact on a machine with node)\n' "$REDACT_NOTE" >&2
+    return 0
+  fi
+  clean="${OUTPUT%.tgz}-redacted.tgz"
+  if run_redactor redact "$OUTPUT" -o "$clean" --map "$REDACT_MAP" >&2; then
+    printf 'waypoint-collect: wrote %s (pseudonymized); keep %s, do not send it\n' "$clean" "$REDACT_MAP" >&2
+  else
+    printf 'waypoint-collect: redaction failed; %s is NOT redacted\n' "$OUTPUT" >&2
+  fi
+}
+
+find_redactor
 captures
 wait_all
 # Packing takes a moment; a second Ctrl-C must not leave a half-written bundle behind.
 trap '' INT TERM
 pack || exit 1
+redact_bundle
 [ "$INTERRUPTED" = 1 ] && exit 130
 exit 0

@@ -1,0 +1,191 @@
+/**
+ * Rewrites text with the map: every address (prefix-preserving), every word that is a known name,
+ * and every compound of known names (`reviews-v2-rdlrklvjsl-wv7j2` is a workload, a ReplicaSet hash and
+ * a pod id; `reviews.default.svc.cluster.local` is a service and a namespace under a kept suffix).
+ * Words are DNS labels: letters, digits and inner hyphens, so a dot, slash, bracket, pipe, tilde or
+ * underscore ends one. Base64 that decodes to text is rewritten inside; base64 or PEM that decodes to
+ * bytes (a certificate) has the names in it overwritten in place with same-length stand-ins. The
+ * result of each distinct word is cached: a bundle repeats its names many times.
+ */
+import { createHmac } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import type { AddressMapper } from './ip.js';
+import type { RedactionMap } from './map.js';
+
+const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
+const IPV6_CANDIDATE = String.raw`(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}`;
+const WORD = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?`;
+const PEM = String.raw`-----BEGIN ([A-Z0-9 ]+)-----(\\n|\r?\n)([A-Za-z0-9+/=\s\\n]+?)(?:\\n|\r?\n)-----END \1-----`;
+/** Long enough to hold an address or a name; shorter runs that only look like base64 are read as words. */
+const BASE64 = String.raw`[A-Za-z0-9+/]{12,}={0,2}`;
+
+/** One scan finds, left to right, whichever comes first: PEM, base64, an address, or a word. */
+const SCAN = new RegExp(
+  `(${PEM})|(?<![A-Za-z0-9+/_.:-])(${BASE64})(?![A-Za-z0-9+/=_.:-])|(?<![0-9A-Za-z.])(${IPV4})(?:/(\\d{1,2})(?!\\d))?(?![0-9A-Za-z]|\\.\\d)|(?<![0-9A-Za-z:])(${IPV6_CANDIDATE})(?:/(\\d{1,3})(?!\\d))?(?![0-9A-Za-z:])|(${WORD})`,
+  'g',
+);
+
+export interface RewriteOptions {
+  /** Words never rewritten, even by the catch-all (Istio's vocabulary, the bundle's field names). */
+  isKept: (word: string) => boolean;
+}
+
+export class Rewriter {
+  private readonly words = new Map<string, string>();
+  private catchAll: RegExp | undefined;
+  private catchAllSize = -1;
+
+  constructor(private readonly map: RedactionMap, private readonly addresses: AddressMapper, private readonly options: RewriteOptions) {}
+
+  text(input: string): string {
+    return input.replace(SCAN, (whole, pem: string | undefined, _label, newline: string, body: string, b64: string | undefined, v4: string | undefined, v4len: string | undefined, v6: string | undefined, v6len: string | undefined, word: string | undefined) => {
+      if (pem !== undefined) return this.pem(whole, newline, body);
+      if (b64 !== undefined) return this.base64(b64);
+      if (v4 !== undefined) return this.address(v4, v4len);
+      if (v6 !== undefined) return isIPv6(v6) && /[0-9A-Fa-f]/.test(v6) ? this.address(v6, v6len) : this.plainWords(v6) + (v6len !== undefined ? `/${v6len}` : '');
+      return this.word(word!);
+    });
+  }
+
+  private address(ip: string, length: string | undefined): string {
+    const bits = ip.includes(':') ? 128 : 32;
+    if (length !== undefined && Number(length) <= bits && isNetwork(ip, Number(length))) {
+      const mapped = this.addresses.cidr(ip, Number(length));
+      this.map.recordAddress(`${ip}/${length}`, mapped);
+      return mapped;
+    }
+    const mapped = ip.includes(':') ? this.addresses.ipv6(ip) : this.addresses.ipv4(ip);
+    this.map.recordAddress(ip, mapped);
+    return length === undefined ? mapped : `${mapped}/${length}`;
+  }
+
+  /** A word: a known name, a compound of known names, or left alone (with the catch-all's last look). */
+  word(word: string): string {
+    const cached = this.words.get(word);
+    if (cached !== undefined) return cached;
+    const out = this.compose(word) ?? this.lastLook(word);
+    this.words.set(word, out);
+    return out;
+  }
+
+  /** Longest known run of hyphen-separated segments first, left to right. */
+  private compose(word: string): string | undefined {
+    const exact = this.map.forward.get(word);
+    if (exact !== undefined) return exact;
+    const segments = word.split('-');
+    if (segments.length < 2) return undefined;
+    const out: string[] = [];
+    let changed = false;
+    for (let i = 0; i < segments.length; ) {
+      let j = segments.length;
+      for (; j > i; j--) {
+        const known = this.map.forward.get(segments.slice(i, j).join('-'));
+        if (known !== undefined) {
+          out.push(known);
+          changed = true;
+          break;
+        }
+      }
+      if (j > i) i = j;
+      else out.push(segments[i++]!);
+    }
+    return changed ? out.join('-') : undefined;
+  }
+
+  /**
+   * The catch-all: a name glued to other text with no boundary (`reviewsv2`, `myreviews`) is still
+   * replaced, unless the word is Istio's vocabulary. Short names (under 5 characters) are only
+   * replaced as whole words: as substrings they would hit ordinary words.
+   */
+  private lastLook(word: string): string {
+    if (this.options.isKept(word)) return word;
+    const pattern = this.catchAllPattern();
+    if (!pattern) return word;
+    return word.replace(pattern, (name) => this.map.forward.get(name) ?? name);
+  }
+
+  private catchAllPattern(): RegExp | undefined {
+    if (this.catchAllSize !== this.map.forward.size) {
+      const names = [...this.map.forward.keys()].filter((n) => n.length >= 5 && this.map.kinds.get(n) !== 'hash').sort((a, b) => b.length - a.length);
+      this.catchAll = names.length ? new RegExp(names.map(escapeRegExp).join('|'), 'g') : undefined;
+      this.catchAllSize = this.map.forward.size;
+    }
+    return this.catchAll;
+  }
+
+  /** Text inside base64 is rewritten; bytes (a DER certificate) have names overwritten in place. */
+  private base64(b64: string): string {
+    const cached = this.words.get(b64);
+    if (cached !== undefined) return cached;
+    const out = this.decodedBase64(b64);
+    this.words.set(b64, out);
+    return out;
+  }
+
+  private decodedBase64(b64: string): string {
+    if (b64.length % 4 !== 0) return this.plainWords(b64);
+    const bytes = Buffer.from(b64, 'base64');
+    if (bytes.toString('base64') !== b64) return this.plainWords(b64);
+    if (isMostlyText(bytes)) {
+      const inner = bytes.toString('utf8');
+      const rewritten = this.text(inner);
+      return rewritten === inner ? b64 : Buffer.from(rewritten, 'utf8').toString('base64');
+    }
+    const patched = this.patchBinary(bytes);
+    return patched ? patched.toString('base64') : this.plainWords(b64);
+  }
+
+  /** A run that only looks like base64 (a path such as `apis/apps/v1/namespaces/x`) is ordinary text. */
+  private plainWords(text: string): string {
+    return text.replace(new RegExp(WORD, 'g'), (w) => this.word(w));
+  }
+
+  private pem(whole: string, newline: string, body: string): string {
+    const escaped = newline === '\\n';
+    const lines = body.split(escaped ? '\\n' : /\r?\n/);
+    const bytes = Buffer.from(lines.join(''), 'base64');
+    const patched = this.patchBinary(bytes);
+    if (!patched) return whole;
+    const encoded = patched.toString('base64').match(/.{1,64}/g)!.join(newline);
+    return whole.replace(body, encoded);
+  }
+
+  /**
+   * Overwrites every known name (3+ characters) in binary data with a same-length keyed stand-in, so
+   * DER lengths stay right and the certificate still parses (its signature no longer verifies, which
+   * nothing offline needs). Undefined when there was nothing to overwrite.
+   */
+  /** A binary file: known names overwritten in place, the rest untouched. */
+  binary(data: Buffer): Buffer {
+    return this.patchBinary(data) ?? data;
+  }
+
+  private patchBinary(bytes: Buffer): Buffer | undefined {
+    const latin = bytes.toString('latin1');
+    let out = latin;
+    for (const name of [...this.map.forward.keys()].filter((n) => n.length >= 3).sort((a, b) => b.length - a.length)) {
+      if (!out.includes(name)) continue;
+      const standIn = createHmac('sha256', this.map.key).update(`binary:${name}`).digest('hex').replace(/\d/g, (d) => 'ghijklmnop'[Number(d)]!).padEnd(name.length, 'x').slice(0, name.length);
+      out = out.split(name).join(standIn);
+    }
+    return out === latin ? undefined : Buffer.from(out, 'latin1');
+  }
+}
+
+/** `10.42.0.0/16` is a network; `10.42.0.7/16` is an address written with its prefix length. */
+function isNetwork(ip: string, length: number): boolean {
+  if (ip.includes(':')) return length < 128;
+  const n = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  return length < 32 && n % 2 ** (32 - length) === 0;
+}
+
+function isMostlyText(bytes: Buffer): boolean {
+  if (bytes.length === 0) return false;
+  let printable = 0;
+  for (const b of bytes) if (b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127)) printable++;
+  return printable / bytes.length > 0.95 && !bytes.includes(0);
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,40 @@
+/**
+ * The promise of redaction, over every sample and scenario bundle: the redacted bundle diagnoses
+ * exactly like the original (same rules, statuses, severities, evidence files and lines, subjects
+ * that the map turns back into the original ones), and no name or address of the original is left.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.js';
+import { findingKey, findingsOf, leaks, redactTo, restorer } from './helpers.js';
+
+const SAMPLES = join(ROOT, 'samples');
+const SCENARIOS = join(SAMPLES, 'scenarios');
+const bundles = [
+  ...['bookinfo-ambient.tgz', 'bookinfo-broken.tgz', 'bug-report.tar.gz', 'guide-outputs'].map((b) => join(SAMPLES, b)),
+  ...readdirSync(SCENARIOS, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(SCENARIOS, e.name)),
+];
+
+describe('a redacted bundle diagnoses like the original', () => {
+  it('covers the samples and all 44 scenarios', () => {
+    expect(bundles.length).toBe(48);
+  });
+
+  it.each(bundles.map((b) => [b.slice(SAMPLES.length + 1), b]))('%s', async (_name, bundle) => {
+    const redacted = await redactTo(bundle);
+    const original = await findingsOf(bundle);
+    const after = await findingsOf(redacted.output);
+    const restore = restorer(redacted.map);
+    // A folder is packed under its name, which an archive's paths carry already.
+    const folder = !/\.(?:tgz|tar\.gz)$/.test(bundle);
+    expect(after.map((f) => findingKey(f, restore, folder)).sort()).toEqual(original.map((f) => findingKey(f)).sort());
+    expect(after.length).toBe(original.length);
+    // The subjects really were pseudonymized: no finding about a customer name reads the same.
+    const restoredMessages = after.map((f) => restore(f.message)).sort();
+    expect(restoredMessages).toEqual(original.map((f) => f.message).sort());
+
+    const names = [...redacted.map.forward].filter(([name]) => redacted.map.kinds.get(name) !== 'hash').map(([name]) => name);
+    expect(await leaks(bundle, redacted.output, names)).toEqual([]);
+  }, 60_000);
+});
