@@ -99,7 +99,7 @@ export interface AnalyzeOptions {
    * Called with the parsed files and the findings kept, before the report is assembled: the CLI simulates
    * each proposed fix here (compare/fix-outcomes.ts), which the pipeline cannot import without a circle.
    */
-  onFindings?: (files: readonly ParsedFile[], findings: Finding[], snapshot: ClusterSnapshot) => void;
+  onFindings?: (files: readonly ParsedFile[], findings: Finding[], snapshot: ClusterSnapshot, all: readonly Finding[]) => void;
 }
 
 export type Stage = 'reading' | 'modelling' | 'checking' | 'reporting';
@@ -210,7 +210,7 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
   progress?.('checking');
   const engine = runRules(options.rules, snapshot);
   const { kept: findings, suppressed } = applySuppressions(engine.findings, options.suppressions ?? []);
-  options.onFindings?.(parsed, findings, snapshot);
+  options.onFindings?.(parsed, findings, snapshot, engine.findings);
   const ids = findingAnchors(findings);
   findings.forEach((f, i) => (f.id = ids[i]));
   texts.annotate(findings);

@@ -93,7 +93,9 @@ export function compareWaypoints(before: readonly WaypointState[], after: readon
     }
     const changes: WaypointChange['changes'] = [];
     for (const field of ['ready', 'programmed', 'addresses', 'sync', 'versions'] as const) {
-      const text = (w: WaypointState) => (Array.isArray(w[field]) ? (w[field] as string[]).join(', ') : String(w[field]));
+      // Sync names the istiod pod it is synced with: by workload, so an istiod rollout is not a change.
+      const text = (w: WaypointState) => field === 'sync' ? [...new Set(w.sync.map((s) => s.split(' ').map(podWorkload).join(' ')))].join(', ')
+        : Array.isArray(w[field]) ? (w[field] as string[]).join(', ') : String(w[field]);
       if (text(x) !== text(y)) changes.push({ field, before: text(x), after: text(y) });
     }
     if (changes.length) out.push({ namespace, name, changes });

@@ -88,6 +88,8 @@ export interface Finding {
    * alternatives, one of which would do. The engine reports these grouped by capture, not as findings.
    */
   missing?: Capture[][];
+  /** Set by `analyze --baseline`: whether the baseline had this finding (same rule and subject, a pod by its workload). */
+  baseline?: 'new' | 'known';
 }
 
 export interface RuleMeta {
