@@ -72,10 +72,13 @@ async function readReport(path: string): Promise<Side | undefined> {
   };
 }
 
+const SYSTEM_NAMESPACES = new Set(['istio-system', 'kube-system', 'kube-public', 'istio-ingress', 'istio-gateways']);
+
 export function diffSides(before: Side, after: Side): DiffResult {
   const matched = matchFindings(before.findings, after.findings);
   const notes: string[] = [];
-  const services = (s: Side) => new Set(s.bindings.filter((b) => b.kind === 'Service').map((b) => `${b.namespace}/${b.name}`));
+  // The mesh's own Services (istiod, kube-dns) are in every cluster: only the workloads' say it is the same one.
+  const services = (s: Side) => new Set(s.bindings.filter((b) => b.kind === 'Service' && !SYSTEM_NAMESPACES.has(b.namespace)).map((b) => `${b.namespace}/${b.name}`));
   const a = services(before);
   const b = services(after);
   if (a.size && b.size && ![...a].some((k) => b.has(k))) notes.push('The two sides share no Service: they look like different clusters, so every finding is new or resolved.');
