@@ -52,7 +52,6 @@ describe('what-if', () => {
     ['an unknown op', () => file('op.yaml', 'op: delete\ntarget: {kind: Gateway, name: x}\n'), /unknown op "delete"/],
     ['a label value that is not a string', () => file('num.yaml', 'op: set-label\ntarget: {kind: Gateway, namespace: default, name: waypoint}\nkey: x\nvalue: 3\n'), /needs value, a string/],
     ['a finding the bundle does not have', () => 'WP001:default/nope', /no failing finding of the bundle has that name/],
-    ['a finding whose fix changes nothing', () => 'WP003:default/waypoint', /no failing finding|changes no resource/],
     ['neither a file nor a finding', () => 'no-such-file.yaml', /neither a file nor a finding/],
   ])('refuses %s with one line and exit 2', async (_what, make, message) => {
     const r = await runCli('what-if', sample(WP004), '--apply', make());
@@ -62,6 +61,13 @@ describe('what-if', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
   });
+});
+
+it('refuses a finding whose fix changes no resource (a restart is not a change), with one line and exit 2', async () => {
+  const r = await runCli('what-if', sample(join('scenarios', 'wp003-waypoint-no-healthy-pods')), '--apply', 'WP003:default/waypoint');
+  expect(r.code).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(/--apply WP003:default\/waypoint: its fix changes no resource, so there is nothing to apply/);
 });
 
 describe('analyze: fixes as data, their simulated outcome, --baseline', () => {
