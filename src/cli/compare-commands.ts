@@ -83,7 +83,14 @@ export function registerCompareCommands(program: Command, io: Io, setExit: (code
     for (const spec of flags.apply) {
       const fromFile = await changeFile(spec);
       if (fromFile) changes.push(...fromFile);
-      else for (const f of findingsNamed(before.findings, spec)) named.push(f), changes.push(...f.fix!.changes!);
+      else named.push(...findingsNamed(before.findings, spec));
+    }
+    // Pods of one workload share their fix: each distinct change is applied once.
+    const seen = new Set(changes.map((c) => JSON.stringify(c)));
+    for (const c of named.flatMap((f) => f.fix!.changes!)) {
+      if (seen.has(JSON.stringify(c))) continue;
+      seen.add(JSON.stringify(c));
+      changes.push(c);
     }
     const result = { bundle, ...whatIf(files, rules, changes, before) };
     const text = flags.format === 'json' ? renderWhatIfJson(result) : flags.format === 'html' ? renderWhatIfHtml(result) : renderWhatIfText(result);

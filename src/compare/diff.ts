@@ -3,7 +3,7 @@
  * cluster, usually before and after a fix. Findings are matched by rule and subject (match.ts); the
  * rest of the state by the digest each report carries (state-digest.ts).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import type { BundleLimits } from '../bundle/types.js';
 import { InputError } from '../errors.js';
 import type { BindingRow, VersionSummary } from '../inventory.js';
@@ -50,11 +50,18 @@ export async function loadSide(path: string, limits: BundleLimits, rules: readon
 async function readReport(path: string): Promise<Side | undefined> {
   const st = await stat(path).catch(() => undefined);
   if (!st?.isFile() || st.size > 512 * 1024 * 1024) return undefined;
-  const text = await readFile(path, 'utf8');
-  if (!text.trimStart().startsWith('{')) return undefined;
+  // Only a file that starts as a JSON object is read whole: a 2 GB bundle is not loaded to learn it is not a report.
+  const handle = await open(path, 'r');
+  const head = Buffer.alloc(64);
+  try {
+    await handle.read(head, 0, 64, 0);
+  } finally {
+    await handle.close();
+  }
+  if (!head.toString('utf8').trimStart().startsWith('{')) return undefined;
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(await readFile(path, 'utf8'));
   } catch {
     // A `.json` that is not JSON could still be a captured file read as a bundle of one; let the reader decide.
     return undefined;
