@@ -26,6 +26,7 @@ import { rowVerdicts, type RowVerdicts } from './row-verdicts.js';
 import { MemoryGuard, releaseLastMatch, ZtunnelFlowMerger, ZtunnelRowDeduper } from './read-budget.js';
 import { waypointConfigRows, waypointLogRows, type WaypointConfigRow, type WaypointLogRow } from './waypoint-details.js';
 import { findingAnchors } from './anchors.js';
+import { stateDigest, type StateDigest } from './state-digest.js';
 
 export type { BindingRow, CollectionInfo, WaypointRow } from './inventory.js';
 
@@ -77,6 +78,10 @@ export interface AnalysisResult {
   waypointLogs: WaypointLogRow[];
   /** Step 5: what each waypoint pod's Envoy config holds, chain by chain. */
   waypointConfigs: WaypointConfigRow[];
+  /** What `diff` compares besides findings: waypoints' readiness, sync and version; policies and routes by digest. */
+  state: StateDigest;
+  /** Set by `analyze --baseline`: which findings the baseline already had. */
+  baseline?: { path: string; known: number; new: number; resolved: { ruleId: string; severity: Finding['severity']; name: string; message: string }[] };
 }
 
 /** Traces drawn for the report, so a bundle with a thousand findings still renders a readable page. */
@@ -91,6 +96,11 @@ export interface AnalyzeOptions {
   onFile?: (file: ParsedFile) => void;
   /** Where the run is, for a progress line: the stage, and while reading, how far. */
   onProgress?: (stage: Stage, done?: number, total?: number) => void;
+  /**
+   * Called with the parsed files and the findings kept, before the report is assembled: the CLI simulates
+   * each proposed fix here (compare/fix-outcomes.ts), which the pipeline cannot import without a circle.
+   */
+  onFindings?: (files: readonly ParsedFile[], findings: Finding[], snapshot: ClusterSnapshot, all: readonly Finding[]) => void;
 }
 
 export type Stage = 'reading' | 'modelling' | 'checking' | 'reporting';
@@ -222,6 +232,7 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
   progress?.('checking');
   const engine = runRules(options.rules, snapshot);
   const { kept: findings, suppressed } = applySuppressions(engine.findings, options.suppressions ?? []);
+  options.onFindings?.(parsed, findings, snapshot, engine.findings);
   const ids = findingAnchors(findings);
   findings.forEach((f, i) => (f.id = ids[i]));
   texts.annotate(findings);
@@ -229,6 +240,7 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
   const { rules } = engine;
   const { skipped, aliases, ...bundleSummary } = summary;
   const collection = collectionInfo(snapshot);
+  const waypoints = waypointRows(snapshot);
   // A rule the user ignores is not asked for: its missing captures are not listed.
   const notRun = rules.filter((r) => r.outcome === 'not-checked' && !isRuleIgnored(r.id, options.suppressions ?? []));
   const notChecked = capturesToCollect(notRun);
@@ -240,7 +252,7 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     findings,
     rules,
     bindings: withVerdicts(snapshot, bindingRows(snapshot), findings),
-    waypoints: waypointRows(snapshot),
+    waypoints,
     notChecked,
     failedCaptures: snapshot.records.captureErrors,
     files: parsed.map((f) => ({ path: f.file, kind: f.kind, bytes: f.bytes, summary: f.summary, problems: f.diagnostics.length, ...(f.parts ? { parts: f.parts } : {}) })),
@@ -255,6 +267,7 @@ export async function analyzeBundle(bundlePath: string, options: AnalyzeOptions)
     versions: versionSummary(snapshot),
     waypointLogs: waypointLogRows(snapshot),
     waypointConfigs: waypointConfigRows(snapshot),
+    state: stateDigest(snapshot, (namespace, name) => waypoints.find((w) => w.namespace === namespace && w.name === name)?.proxies.map((p) => p.sync) ?? []),
   };
 }
 

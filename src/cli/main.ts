@@ -24,6 +24,9 @@ import { progressLine } from './progress.js';
 export type { Io } from './io.js';
 import { parseCount, parseSize } from './options.js';
 import { analyzeSetup, collectValues, registerRulesCommands } from './rules-commands.js';
+import { registerCompareCommands } from './compare-commands.js';
+import { applyBaseline } from '../compare/baseline.js';
+import { simulateFixes } from '../compare/fix-outcomes.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -57,6 +60,8 @@ interface AnalyzeFlags extends ReadFlags {
   config?: string;
   failOn: FailOn;
   quiet?: boolean;
+  baseline?: string;
+  simulate: boolean;
 }
 
 interface InspectFlags extends ReadFlags {
@@ -105,7 +110,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .option('-q, --quiet', 'no progress line on stderr (it only appears on a terminal, for runs over a second)')
       .option('--rules <path>', 'also run the custom rules of this YAML/JSON file or folder (docs/custom-rules.md)')
       .option('--ignore <rule[:ns/name]>', 'suppress a rule, or its finding on one object (repeatable; listed in the report)', collectValues)
-      .option('--config <file>', 'read ignore/rules settings from this file (default: .waypoint-analyze.yaml beside the bundle)'),
+      .option('--config <file>', 'read ignore/rules settings from this file (default: .waypoint-analyze.yaml beside the bundle)')
+      .option('--baseline <bundle|report.json>', 'mark each finding new or known against an earlier bundle or JSON report')
+      .option('--no-simulate', 'do not apply each proposed fix to the snapshot to show its outcome'),
   ).action(async (bundle: string, flags: AnalyzeFlags) => {
     exitCode = await runAnalyze(bundle, flags, { ...io, color: io.color && flags.color });
   });
@@ -135,6 +142,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   registerRulesCommands(program, io, (code) => {
     exitCode = code;
   });
+  registerCompareCommands(program, io, (code) => {
+    exitCode = code;
+  }, { addReadOptions, readLimits });
 
   registerRedactCommands(program, io, (flags) => readLimits(flags as ReadFlags), addReadOptions, (code) => {
     exitCode = code;
@@ -179,7 +189,11 @@ async function runAnalyze(bundle: string, flags: AnalyzeFlags, io: Io): Promise<
   let result: AnalysisResult;
   let report: string;
   try {
-    result = await analyzeBundle(bundle, { limits, rules, suppressions, onProgress: (stage, done, total) => progress.update(stage, done, total) });
+    result = await analyzeBundle(bundle, {
+      limits, rules, suppressions, onProgress: (stage, done, total) => progress.update(stage, done, total),
+      ...(flags.simulate ? { onFindings: (files, findings, snapshot, all) => simulateFixes(files, findings, rules, { snapshot, findings: all }) } : {}),
+    });
+    if (flags.baseline) await applyBaseline(result, flags.baseline, limits, rules);
     progress.update('reporting');
     report = renderer.render(result);
   } finally {

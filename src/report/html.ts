@@ -113,7 +113,7 @@ function inventoryView(result: AnalysisResult) {
 }
 
 /** Allows exactly the page's inline style and script blocks, by hash; nothing from anywhere else. */
-function withCsp(html: string): string {
+export function withCsp(html: string): string {
   const hashes = (tag: string) => [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`);
   const csp = `default-src 'none'; style-src ${hashes('style').join(' ')}; script-src ${hashes('script').join(' ')}; img-src data:; base-uri 'none'; form-action 'none'`;
   return html.replace('<meta http-equiv="Content-Security-Policy" content="">', `<meta http-equiv="Content-Security-Policy" content="${csp}">`);

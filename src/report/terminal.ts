@@ -25,7 +25,7 @@ export function renderSummary(result: AnalysisResult, color: boolean): string {
     // istioctl's messages have generic titles; their own text says more.
     const what = f.ruleId.startsWith('IST') ? truncate(f.message, 100) : f.title;
     const contradicted = f.against?.length ? ' (contradicted: see the evidence against it)' : '';
-    out.push(`  ${sev[f.severity](f.severity.toUpperCase().padEnd(7))} ${f.ruleId.padEnd(idWidth)} ${subject}${what}${contradicted}`);
+    out.push(`  ${sev[f.severity](f.severity.toUpperCase().padEnd(7))} ${f.ruleId.padEnd(idWidth)} ${subject}${what}${contradicted}${f.baseline === 'new' ? ' (new)' : ''}`);
   }
   if (failures.length > MAX_LINES) out.push(`  ... and ${failures.length - MAX_LINES} more in the report`);
   return `${out.join('\n')}\n`;

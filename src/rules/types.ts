@@ -22,10 +22,45 @@ export interface Evidence extends Provenance {
   context?: { first: number; lines: string[] };
 }
 
+/** The object a change names; `apiVersion` only where the kind alone is ambiguous. */
+export interface ChangeTarget {
+  apiVersion?: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/**
+ * A fix as data (docs/changes.md): what `kubectl label/annotate/patch/apply` would do to one object, so
+ * `what-if` can apply it to the snapshot and prove it. Label and annotation values are strings, as in Kubernetes.
+ */
+export type Change =
+  | { op: 'set-label' | 'set-annotation'; target: ChangeTarget; key: string; value: string }
+  | { op: 'remove-label' | 'remove-annotation'; target: ChangeTarget; key: string }
+  /** An RFC 7386 JSON merge patch of the object (`metadata.labels`, `spec`...); `null` removes a key. */
+  | { op: 'merge-patch'; target: ChangeTarget; patch: Record<string, unknown> }
+  /** A new object, as `kubectl apply` would create it (apiVersion, kind, metadata, spec). */
+  | { op: 'create'; object: Record<string, unknown> };
+
+/** What applying a fix's changes to the snapshot showed (`what-if`), set by the CLI for the report. */
+export interface FixOutcome {
+  /** `resolves WP004 on default/reviews-v2; introduces nothing`. */
+  summary: string;
+  resolved: string[];
+  introduced: string[];
+  /** Findings that rest on observations of what the change touches: only a new capture can confirm them. */
+  needsCapture: string[];
+  /** The change could not be simulated (time budget, or a target missing from the bundle). */
+  skipped?: string;
+}
+
 export interface Fix {
   text: string;
   commands?: string[];
   yaml?: string;
+  /** The fix as structured changes, applied together; absent when the fix changes no resource (diagnostics, restarts). */
+  changes?: Change[];
+  outcome?: FixOutcome;
 }
 
 export interface Finding {
@@ -53,6 +88,8 @@ export interface Finding {
    * alternatives, one of which would do. The engine reports these grouped by capture, not as findings.
    */
   missing?: Capture[][];
+  /** Set by `analyze --baseline`: whether the baseline had this finding (same rule and subject, a pod by its workload). */
+  baseline?: 'new' | 'known';
 }
 
 export interface RuleMeta {
@@ -71,6 +108,12 @@ export interface RuleMeta {
   needs: Capture[];
   /** Captures of which at least one must be present (e.g. Services or Pods to check). */
   needsAnyOf?: Capture[];
+  /**
+   * The rule decides from what controllers and the node agents wrote into objects (status conditions and
+   * addresses, pod readiness, istio-cni's redirection or the injector's sidecar annotation), not only from
+   * what the user configured. After a simulated change (`what-if`) only a new capture shows that state.
+   */
+  readsRuntimeState?: boolean;
 }
 
 /** What a rule reports; rule id, title, severity and docs default to the rule's meta. */

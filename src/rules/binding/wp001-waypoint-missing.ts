@@ -5,6 +5,7 @@ import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { LABELLED_KINDS, sameNamedElsewhere } from './wp008-waypoint-in-other-namespace.js';
 import { againstField } from '../corroboration.js';
 import { fixOf, k8sName, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { createObject, waypointGateway, withChanges } from '../changes.js';
 
 
 export const wp001: Rule = {
@@ -59,14 +60,15 @@ export const wp001: Rule = {
             (hints.length ? ` ${hints.join(' ')}` : ''),
           evidence: items,
           ...againstField(against),
-          fix: fixOf(`Create the waypoint, or correct or remove the label.`, [
+          // The change creates the waypoint the label asks for (the first command); removing the label is the other way.
+          fix: withChanges(fixOf(`Create the waypoint, or correct or remove the label.`, [
             kind === 'Pod' || kind === 'WorkloadEntry'
               ? sh`istioctl waypoint apply -n ${nsOf(request.namespace)} --name ${k8sName(name, 'subdomain', 'the waypoint name')} --for workload`
               : sh`istioctl waypoint apply -n ${nsOf(request.namespace)} --name ${k8sName(name, 'subdomain', 'the waypoint name')}`,
             kind === 'Namespace'
               ? sh`kubectl label namespace ${nameOf(object)} ${USE_WAYPOINT}-`
               : sh`kubectl label ${kindOf(kind)} ${nameOf(object)} -n ${nsOf(object)} ${USE_WAYPOINT}-`,
-          ]),
+          ]), createObject(waypointGateway(request.namespace, name, kind === 'Pod' || kind === 'WorkloadEntry' ? 'workload' : undefined))),
         });
       }
     }

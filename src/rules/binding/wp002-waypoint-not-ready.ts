@@ -19,6 +19,7 @@ export const wp002: Rule = {
     fix: 'Make the waypoint Deployment run a ready pod (image pull, resources, quota, pod security, node selectors).',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:Gateway'],
+    readsRuntimeState: true,
   },
   check(snapshot, context) {
     for (const gateway of objectsOf(snapshot, 'Gateway')) {

@@ -18,6 +18,7 @@ export const wp003: Rule = {
     fix: 'Restore the waypoint pods; run at least two with a PodDisruptionBudget; allow TCP 15008 in NetworkPolicies.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-waypoint/',
     needs: ['kube:Gateway'],
+    readsRuntimeState: true,
     needsAnyOf: ['ztunnel-services', 'kube:Pod'],
   },
   check(snapshot, context) {

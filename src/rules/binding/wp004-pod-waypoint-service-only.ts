@@ -1,6 +1,7 @@
 import { USE_WAYPOINT, WAYPOINT_FOR, describeWaypointFor } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { setLabel, withChanges } from '../changes.js';
 
 export const wp004: Rule = {
   meta: {
@@ -33,9 +34,9 @@ export const wp004: Rule = {
         message: `${subject.kind} ${subject.namespace}/${subject.name} is labelled ${USE_WAYPOINT}=${request.name}, but waypoint ` +
           `${gateway.namespace}/${gateway.name} takes ${describeWaypointFor(waypointFor)}; traffic sent to the pod's IP skips the waypoint.`,
         evidence: items,
-        fix: fixOf(`Let the waypoint take workload traffic (\`all\` keeps its service traffic), or label the Service instead if clients call the service name.`, [
+        fix: withChanges(fixOf(`Let the waypoint take workload traffic (\`all\` keeps its service traffic), or label the Service instead if clients call the service name.`, [
           sh`kubectl label gateway ${nameOf(gateway)} -n ${nsOf(gateway)} ${WAYPOINT_FOR}=all --overwrite`,
-        ]),
+        ]), setLabel(gateway, WAYPOINT_FOR, 'all')),
       });
     }
   },

@@ -4,6 +4,7 @@ import { bindingEvidence, byCarrier } from './bindings.js';
 import { describeObject, listNames } from '../wording.js';
 import { againstField, boundAfterAll } from '../corroboration.js';
 import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { setLabel, withChanges } from '../changes.js';
 
 export const wp005: Rule = {
   meta: {
@@ -34,9 +35,9 @@ export const wp005: Rule = {
           `which takes ${describeWaypointFor(first.waypointFor!)}: service-addressed traffic skips the waypoint.`,
         evidence: [...bindingEvidence(first, 'uses'), evidence(first.waypointFor!.source ?? gateway.source, `${WAYPOINT_FOR}=${first.waypointFor!.value}`)],
         ...againstField(group.bindings.flatMap(boundAfterAll).slice(0, 3)),
-        fix: fixOf('Let the waypoint take service traffic (`all` keeps its workload traffic), or bind the service to a service waypoint.', [
+        fix: withChanges(fixOf('Let the waypoint take service traffic (`all` keeps its workload traffic), or bind the service to a service waypoint.', [
           sh`kubectl label gateway ${nameOf(gateway)} -n ${nsOf(gateway)} ${WAYPOINT_FOR}=all --overwrite`,
-        ]),
+        ]), setLabel(gateway, WAYPOINT_FOR, 'all')),
       });
     }
   },

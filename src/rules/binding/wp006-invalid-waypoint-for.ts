@@ -3,6 +3,7 @@ import { WAYPOINT_FOR } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
 import { listNames } from '../wording.js';
 import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { removeLabel, setLabel, withChanges } from '../changes.js';
 
 const VALUES = ['service', 'workload', 'all', 'none'] as const;
 type WaypointFor = (typeof VALUES)[number];
@@ -38,31 +39,31 @@ export const wp006: Rule = {
               (affected.length ? `, so ${listNames(affected.map((b) => b.subject))} get no waypoint.` : '.'),
             evidence: [evidence(object.labelSources[WAYPOINT_FOR] ?? object.source, `${WAYPOINT_FOR}=${value}`),
               ...affected.slice(0, 3).flatMap((b) => (b.observed ? [evidence(b.observed.source, `ztunnel shows WAYPOINT ${b.observed.waypoint}`)] : []))],
-            fix: fixOf('Use service, workload, all or none, in lower case.', [
+            fix: withChanges(fixOf('Use service, workload, all or none, in lower case.', [
               object.namespace
                 ? sh`kubectl label ${kindOf(kind)} ${nameOf(object)} -n ${nsOf(object)} ${WAYPOINT_FOR}=${suggest(value)} --overwrite`
                 : sh`kubectl label ${kindOf(kind)} ${nameOf(object)} ${WAYPOINT_FOR}=${suggest(value)} --overwrite`,
-            ]),
+            ]), setLabel(object, WAYPOINT_FOR, suggest(value))),
           });
         } else if (kind === 'GatewayClass' && value !== undefined && value !== 'service' && object.name === 'istio-waypoint') {
           context.report({
             subject: subjectOf(object),
             message: `GatewayClass istio-waypoint carries ${WAYPOINT_FOR}=${value}: every waypoint without its own label takes ${value} traffic instead of the documented default, service.`,
             evidence: [evidence(object.labelSources[WAYPOINT_FOR] ?? object.source, `${WAYPOINT_FOR}=${value}`)],
-            fix: fixOf('Set istio.io/waypoint-for on each waypoint Gateway instead of changing the class default.', [
+            fix: withChanges(fixOf('Set istio.io/waypoint-for on each waypoint Gateway instead of changing the class default.', [
               sh`kubectl label gatewayclass istio-waypoint ${WAYPOINT_FOR}-`,
-            ]),
+            ]), removeLabel(object, WAYPOINT_FOR)),
           });
         } else if (value === undefined && object.annotations[WAYPOINT_FOR] !== undefined) {
           context.report({
             subject: subjectOf(object),
             message: `${where} sets ${WAYPOINT_FOR} as an annotation, which Istio ignores (since 1.22 it is a label): the default, service, applies.`,
             evidence: [evidence(object.source, `annotation ${WAYPOINT_FOR}: ${object.annotations[WAYPOINT_FOR]}`)],
-            fix: fixOf('Set it as a label.', [
+            fix: withChanges(fixOf('Set it as a label.', [
               object.namespace
                 ? sh`kubectl label ${kindOf(kind)} ${nameOf(object)} -n ${nsOf(object)} ${WAYPOINT_FOR}=${suggest(object.annotations[WAYPOINT_FOR]!)}`
                 : sh`kubectl label ${kindOf(kind)} ${nameOf(object)} ${WAYPOINT_FOR}=${suggest(object.annotations[WAYPOINT_FOR]!)}`,
-            ]),
+            ]), setLabel(object, WAYPOINT_FOR, suggest(object.annotations[WAYPOINT_FOR]!))),
           });
         }
       }

@@ -1,6 +1,7 @@
 import { evidence, subjectOf, type Rule } from '../types.js';
 import { bindingEvidence } from './bindings.js';
 import { fixOf, k8sName, nameOf, nsOf, sh } from '../shell.js';
+import { setLabel, withChanges } from '../changes.js';
 
 export const wp007: Rule = {
   meta: {
@@ -31,9 +32,9 @@ export const wp007: Rule = {
         subject: subjectOf(b.subject),
         message: `Service ${b.subject.namespace}/${b.subject.name} uses waypoint ${b.expected}, but it is ${headless ? 'headless (clusterIP None)' : 'known to ztunnel without a VIP'}: clients reach its pods by IP, so the service waypoint is never used.`,
         evidence: [...(headless ? [evidence(b.subject.source, 'spec.clusterIP: None')] : []), ...bindingEvidence(b, 'uses'), ...(row ? [evidence(row.source, 'ztunnel: no SERVICE VIP')] : [])],
-        fix: fixOf('Give the pods a waypoint that takes workload traffic (label the pods or namespace; the waypoint needs waypoint-for workload or all), or have clients call a ClusterIP Service.', [
+        fix: withChanges(fixOf('Give the pods a waypoint that takes workload traffic (label the pods or namespace; the waypoint needs waypoint-for workload or all), or have clients call a ClusterIP Service.', [
           sh`kubectl label gateway ${b.gateway ? nameOf(b.gateway) : k8sName(b.expected, 'subdomain', 'the waypoint name')} -n ${nsOf(b.gateway?.namespace ?? b.subject.namespace)} istio.io/waypoint-for=all --overwrite`,
-        ]),
+        ]), b.gateway && setLabel(b.gateway, 'istio.io/waypoint-for', 'all')),
       });
     }
   },

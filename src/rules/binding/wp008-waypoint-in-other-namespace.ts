@@ -4,6 +4,7 @@ import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { describeObject } from '../wording.js';
 import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { setLabel, withChanges } from '../changes.js';
 
 /** Kinds that may carry `istio.io/use-waypoint` (istio/api label/labels.yaml). */
 export const LABELLED_KINDS = ['Namespace', 'Service', 'ServiceEntry', 'Pod', 'WorkloadEntry'];
@@ -51,11 +52,11 @@ export const wp008: Rule = {
           message: `${describeObject(object)} uses waypoint ${name}, which Istio looks for in namespace ${own}; a Gateway ${name} exists in namespace ` +
             `${elsewhere.map((g) => g.namespace).join(', ')}, but ${USE_WAYPOINT_NAMESPACE} is not set on the ${kind}${nsLabel ? ` (the namespace's label is not used for an object's own use-waypoint)` : ''}.`,
           evidence: items,
-          fix: fixOf(`Put ${USE_WAYPOINT_NAMESPACE} on the same ${kind} that carries ${USE_WAYPOINT}; the waypoint must also admit namespace ${own} (allowedRoutes).`, [
+          fix: withChanges(fixOf(`Put ${USE_WAYPOINT_NAMESPACE} on the same ${kind} that carries ${USE_WAYPOINT}; the waypoint must also admit namespace ${own} (allowedRoutes).`, [
             kind === 'Namespace'
               ? sh`kubectl label namespace ${nameOf(object)} ${USE_WAYPOINT_NAMESPACE}=${nsOf(target)}`
               : sh`kubectl label ${kindOf(kind)} ${nameOf(object)} -n ${nsOf(own)} ${USE_WAYPOINT_NAMESPACE}=${nsOf(target)}`,
-          ]),
+          ]), target.namespace ? setLabel(object, USE_WAYPOINT_NAMESPACE, target.namespace) : undefined),
         });
       }
     }

@@ -4,6 +4,7 @@ import { bindingEvidence, byCarrier } from './bindings.js';
 import { describeObject, listNames, yamlOf } from '../wording.js';
 import { againstField, boundAfterAll } from '../corroboration.js';
 import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { mergePatch, withChanges } from '../changes.js';
 
 export const wp009: Rule = {
   meta: {
@@ -34,16 +35,16 @@ export const wp009: Rule = {
           `${listNames(group.bindings.map((b) => b.subject))} ${group.bindings.length === 1 ? 'is refused and skips' : 'are refused and skip'} the waypoint.`,
         evidence: [...bindingEvidence(first, 'uses'), evidence(gateway.source, `allowedRoutes.namespaces.from: ${listener?.allowedFrom ?? 'Same (no HBONE listener)'}`)],
         ...againstField(group.bindings.flatMap(boundAfterAll).slice(0, 3)),
-        fix: fixOf(`Let the waypoint admit namespace ${first.subject.namespace}.`, [
+        fix: withChanges(fixOf(`Let the waypoint admit namespace ${first.subject.namespace}.`, [
           sh`kubectl edit gateway ${nameOf(gateway)} -n ${nsOf(gateway)}`,
-        ], admitting(first.subject.namespace)),
+        ], yamlOf(admitting(first.subject.namespace))), mergePatch(gateway, { spec: admitting(first.subject.namespace) })),
       });
     }
   },
 };
 
 /** The waypoint's listener admitting one more namespace, by its name label. */
-function admitting(namespace: string | undefined): string {
+function admitting(namespace: string | undefined): Record<string, unknown> {
   const selector = { matchLabels: { 'kubernetes.io/metadata.name': namespace } };
-  return yamlOf({ listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', allowedRoutes: { namespaces: { from: 'Selector', selector } } }] });
+  return ({ listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', allowedRoutes: { namespaces: { from: 'Selector', selector } } }] });
 }

@@ -3,6 +3,7 @@ import { USE_WAYPOINT } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
 import { describeObject } from '../wording.js';
 import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { removeLabel, withChanges } from '../changes.js';
 
 export const wp010: Rule = {
   meta: {
@@ -39,9 +40,9 @@ export const wp010: Rule = {
             evidence(ns!.labelSources[USE_WAYPOINT] ?? ns!.source, `namespace ${ns!.name} uses ${nsWaypoint}`),
             ...(row ? [evidence(row.source, `ztunnel shows WAYPOINT ${'waypoint' in row ? row.waypoint : ''}`)] : []),
           ],
-          fix: fixOf('Remove the label if the opt-out is not intended.', [
+          fix: withChanges(fixOf('Remove the label if the opt-out is not intended.', [
             sh`kubectl label ${kindOf(kind)} ${nameOf(object)} -n ${nsOf(object)} ${USE_WAYPOINT}-`,
-          ]),
+          ]), removeLabel(object, USE_WAYPOINT)),
         });
       }
     }

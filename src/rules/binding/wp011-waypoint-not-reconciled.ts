@@ -2,6 +2,7 @@ import { condition, gatewayAddresses, gatewayClassName, istiodRevisions, REV_LAB
 import { getObject, objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { removeLabel, withChanges } from '../changes.js';
 
 export const wp011: Rule = {
   meta: {
@@ -18,6 +19,7 @@ export const wp011: Rule = {
     fix: 'Point `istio.io/rev` at a served revision or tag, or remove it; enable ambient in istiod.',
     docs: 'https://istio.io/latest/docs/setup/upgrade/canary/',
     needs: ['kube:Gateway'],
+    readsRuntimeState: true,
   },
   check(snapshot, context) {
     const revisions = istiodRevisions(snapshot);
@@ -51,10 +53,10 @@ export const wp011: Rule = {
         subject: subjectOf(gateway),
         message: `No istiod reconciles waypoint ${gateway.namespace}/${gateway.name}: ${reasons.join('; ')}. It gets no Deployment, and objects bound to it bypass every waypoint.`,
         evidence: items,
-        fix: fixOf('Point istio.io/rev at a revision or tag an istiod serves (or remove it to use the default revision); install istiod with ambient enabled (profile ambient).', [
+        fix: withChanges(fixOf('Point istio.io/rev at a revision or tag an istiod serves (or remove it to use the default revision); install istiod with ambient enabled (profile ambient).', [
           sh`kubectl label gateway ${nameOf(gateway)} -n ${nsOf(gateway)} istio.io/rev-`,
           sh`istioctl tag list`,
-        ]),
+        ]), gateway.labels[REV_LABEL] !== undefined ? removeLabel(gateway, REV_LABEL) : undefined),
       });
     }
   },

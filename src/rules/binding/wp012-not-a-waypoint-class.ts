@@ -3,7 +3,10 @@ import { evidence, type Rule } from '../types.js';
 import { bindingEvidence, byCarrier } from './bindings.js';
 import { listNames } from '../wording.js';
 import { againstField, boundAfterAll } from '../corroboration.js';
-import { fixOf, nsOf, sh } from '../shell.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { createObject, removeLabel, setLabel, waypointGateway, withChanges } from '../changes.js';
+import { getObject } from '../../model/snapshot.js';
+import { USE_WAYPOINT, USE_WAYPOINT_NAMESPACE } from '../../model/waypoint.js';
 
 export const wp012: Rule = {
   meta: {
@@ -25,6 +28,11 @@ export const wp012: Rule = {
     const wrong = snapshot.bindings.filter((b) => b.gateway && !isWaypointGateway(b.gateway));
     for (const group of byCarrier(snapshot, wrong)) {
       const gateway = group.bindings[0]!.gateway!;
+      const { carrier } = group;
+      // A waypoint named `waypoint` in the carrier's own namespace: no cross-namespace attachment to allow.
+      const ns = carrier.kind === 'Namespace' ? carrier.name : carrier.namespace ?? '';
+      const workload = carrier.kind === 'Pod' || carrier.kind === 'WorkloadEntry';
+      const exists = getObject(snapshot, 'Gateway', ns, 'waypoint');
       context.report({
         subject: group.subject,
         message: `${group.carrier.kind} ${group.carrier.namespace ? `${group.carrier.namespace}/` : ''}${group.carrier.name} uses Gateway ` +
@@ -32,9 +40,13 @@ export const wp012: Rule = {
           ` (affects ${listNames(group.bindings.map((b) => b.subject))}).`,
         evidence: [...bindingEvidence(group.bindings[0]!, 'uses'), evidence(gateway.source, `gatewayClassName: ${gatewayClassName(gateway)}`)],
         ...againstField(group.bindings.flatMap(boundAfterAll).slice(0, 3)),
-        fix: fixOf('Point istio.io/use-waypoint at a waypoint (class istio-waypoint), creating one if needed.', [
-          sh`istioctl waypoint apply -n ${nsOf(gateway)} --name waypoint`,
-        ]),
+        fix: withChanges(fixOf('Point istio.io/use-waypoint at a waypoint (class istio-waypoint) in its own namespace, creating one if needed.', [
+          ...(exists ? [] : [workload ? sh`istioctl waypoint apply -n ${nsOf(ns)} --name waypoint --for workload` : sh`istioctl waypoint apply -n ${nsOf(ns)} --name waypoint`]),
+          carrier.kind === 'Namespace'
+            ? sh`kubectl label namespace ${nameOf(carrier)} ${USE_WAYPOINT}=waypoint ${USE_WAYPOINT_NAMESPACE}- --overwrite`
+            : sh`kubectl label ${kindOf(carrier.kind)} ${nameOf(carrier)} -n ${nsOf(ns)} ${USE_WAYPOINT}=waypoint ${USE_WAYPOINT_NAMESPACE}- --overwrite`,
+        ]), exists ? undefined : createObject(waypointGateway(ns, 'waypoint', workload ? 'workload' : undefined)), setLabel(carrier, USE_WAYPOINT, 'waypoint'),
+        carrier.labels[USE_WAYPOINT_NAMESPACE] !== undefined ? removeLabel(carrier, USE_WAYPOINT_NAMESPACE) : undefined),
       });
     }
   },

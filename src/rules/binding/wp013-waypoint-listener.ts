@@ -2,6 +2,7 @@ import { gatewayListeners, isWaypointGateway } from '../../model/objects.js';
 import { objectsOf } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
 import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { mergePatch, withChanges } from '../changes.js';
 
 export const wp013: Rule = {
   meta: {
@@ -16,6 +17,7 @@ export const wp013: Rule = {
     fix: 'Use the listener `istioctl waypoint generate` writes.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:Gateway'],
+    readsRuntimeState: true,
   },
   check(snapshot, context) {
     for (const gateway of objectsOf(snapshot, 'Gateway')) {
@@ -31,9 +33,9 @@ export const wp013: Rule = {
         subject: subjectOf(gateway),
         message: `Waypoint ${gateway.namespace}/${gateway.name} ${bad.length ? `has listener${bad.length > 1 ? 's' : ''} ${details.join(', ')}` : `has ${listeners.length} listeners`}; a waypoint needs exactly one listener on 15008 with protocol HBONE.`,
         evidence: [evidence(gateway.source, `listeners: ${listeners.map((l) => `${l.port}/${l.protocol}`).join(', ') || 'none'}`)],
-        fix: fixOf('Use the listener istioctl generates.', [
+        fix: withChanges(fixOf('Use the listener istioctl generates.', [
           sh`istioctl waypoint generate -n ${nsOf(gateway)} --name ${nameOf(gateway)}`,
-        ], 'listeners:\n- name: mesh\n  port: 15008\n  protocol: HBONE'),
+        ], 'listeners:\n- name: mesh\n  port: 15008\n  protocol: HBONE'), mergePatch(gateway, { spec: { listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] } })),
       });
     }
   },

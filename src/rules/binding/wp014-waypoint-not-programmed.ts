@@ -17,6 +17,7 @@ export const wp014: Rule = {
     fix: 'Act on the condition\'s reason; for deployment errors read istiod\'s log.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-waypoint/',
     needs: ['kube:Gateway'],
+    readsRuntimeState: true,
   },
   check(snapshot, context) {
     for (const gateway of objectsOf(snapshot, 'Gateway')) {

@@ -4,6 +4,7 @@ import { USE_WAYPOINT } from '../../model/waypoint.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { removeLabel, setLabel, withChanges } from '../changes.js';
 
 /** Pods behind Services that are bound to a waypoint: traffic to them is meant to cross it. */
 function destinationPods(snapshot: ClusterSnapshot): Map<KubeObject, string[]> {
@@ -49,6 +50,7 @@ export const wp015: Rule = {
     fix: 'Label the namespace or pod `istio.io/dataplane-mode=ambient`; enforce waypoint-only access at the destination.',
     docs: 'https://istio.io/latest/docs/ambient/usage/add-workloads/',
     needs: ['kube:Pod', 'kube:Namespace'],
+    readsRuntimeState: true,
   },
   check(snapshot, context) {
     const destinations = destinationPods(snapshot);
@@ -62,10 +64,11 @@ export const wp015: Rule = {
         subject: subjectOf(pod),
         message: `Pod ${pod.namespace}/${pod.name} is not in ambient (${state.ambient ? 'ztunnel lists it with PROTOCOL TCP' : state.why}), in a namespace whose services use a waypoint: requests it sends skip the waypoint and its L7 policy.`,
         evidence: notInAmbientEvidence(snapshot, pod),
-        fix: fixOf('Enroll the client in ambient (namespace or pod label), and enforce "through the waypoint only" at the destination with an L4 policy allowing only the waypoint identity.', [
+        fix: withChanges(fixOf('Enroll the client in ambient (namespace or pod label), and enforce "through the waypoint only" at the destination with an L4 policy allowing only the waypoint identity.', [
           sh`kubectl label namespace ${nsOf(pod)} istio.io/dataplane-mode=ambient`,
           ...(pod.labels['istio.io/dataplane-mode'] === 'none' ? [sh`kubectl label pod ${nameOf(pod)} -n ${nsOf(pod)} istio.io/dataplane-mode-`] : []),
-        ]),
+        ]), { op: 'set-label', target: { kind: 'Namespace', name: pod.namespace ?? '' }, key: 'istio.io/dataplane-mode', value: 'ambient' },
+        pod.labels['istio.io/dataplane-mode'] === 'none' ? removeLabel(pod, 'istio.io/dataplane-mode') : undefined),
       });
     }
   },
@@ -85,6 +88,7 @@ export const wp016: Rule = {
     fix: 'Restart the pod once istio-cni is healthy; check istio-cni\'s logs.',
     docs: 'https://istio.io/latest/docs/ambient/usage/troubleshoot-ztunnel/',
     needs: ['kube:Pod', 'kube:Service'],
+    readsRuntimeState: true,
   },
   check(snapshot, context) {
     for (const [pod, services] of destinationPods(snapshot)) {
@@ -117,6 +121,7 @@ export const wp017: Rule = {
     fix: 'Move the clients to ambient, or enforce the policy at the destination too.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:Pod'],
+    readsRuntimeState: true,
   },
   check(snapshot, context) {
     if (!snapshot.bindings.some((b) => b.state === 'bound' && b.trafficType === 'service')) return;
@@ -131,9 +136,9 @@ export const wp017: Rule = {
         subject: ns ? subjectOf(ns) : { kind: 'Namespace', name: namespace },
         message: `${pods.length} sidecar pod${pods.length > 1 ? 's' : ''} in namespace ${namespace} (${pods.slice(0, 3).map((p) => p.name).join(', ')}${pods.length > 3 ? ', ...' : ''}): their requests to waypoint-bound services skip the waypoint.`,
         evidence: pods.slice(0, 5).map((p) => evidence(p.source, 'has sidecar.istio.io/status')),
-        fix: fixOf('Move these clients to ambient, or enforce the policy at the destination too (an L4 policy there, or a sidecar-side policy).', [
+        fix: withChanges(fixOf('Move these clients to ambient, or enforce the policy at the destination too (an L4 policy there, or a sidecar-side policy).', [
           sh`kubectl label namespace ${nsOf(namespace)} istio-injection- istio.io/dataplane-mode=ambient --overwrite  # then restart its pods`,
-        ]),
+        ]), ...(ns ? [removeLabel(ns, 'istio-injection'), setLabel(ns, 'istio.io/dataplane-mode', 'ambient')] : [])),
       });
     }
   },

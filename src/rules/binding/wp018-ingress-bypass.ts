@@ -3,6 +3,7 @@ import { getObject, objectsOf } from '../../model/snapshot.js';
 import type { KubeObject } from '../../parse/types.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
 import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { setLabel, withChanges } from '../changes.js';
 
 const INGRESS_USE_WAYPOINT = 'istio.io/ingress-use-waypoint';
 /** What Go's strconv.ParseBool reads as true. */
@@ -59,9 +60,9 @@ export const wp018: Rule = {
             subject: subjectOf(svc),
             message: `Service ${svc.namespace}/${svc.name} uses a waypoint and is exposed through ingress by ${kind} ${route.namespace}/${route.name}, but ${svc.labels[INGRESS_USE_WAYPOINT] !== undefined ? `it sets ${INGRESS_USE_WAYPOINT}=${svc.labels[INGRESS_USE_WAYPOINT]}` : `neither it nor namespace ${svc.namespace} has ${INGRESS_USE_WAYPOINT}=true`}: ingress traffic skips the waypoint.`,
             evidence: [evidence(route.source, `${kind} routes ingress traffic to ${svc.name}`), evidence(svc.source, `no ${INGRESS_USE_WAYPOINT} label`)],
-            fix: fixOf('Send ingress traffic through the waypoint, or attach the policy to the ingress gateway as well.', [
-              sh`kubectl label service ${nameOf(svc)} -n ${nsOf(svc)} ${INGRESS_USE_WAYPOINT}=true`,
-            ]),
+            fix: withChanges(fixOf('Send ingress traffic through the waypoint, or attach the policy to the ingress gateway as well.', [
+              sh`kubectl label service ${nameOf(svc)} -n ${nsOf(svc)} ${INGRESS_USE_WAYPOINT}=true --overwrite`,
+            ]), setLabel(svc, INGRESS_USE_WAYPOINT, 'true')),
           });
         }
       }

@@ -1,6 +1,7 @@
 import { observedRow } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { bindingEvidence } from './bindings.js';
+import { mergePatch, withChanges } from '../changes.js';
 
 export const wp019: Rule = {
   meta: {
@@ -16,6 +17,7 @@ export const wp019: Rule = {
     fix: 'Enable ambient DNS capture with address allocation, or set `spec.addresses`.',
     docs: 'https://istio.io/latest/docs/ambient/usage/waypoint/',
     needs: ['kube:ServiceEntry'],
+    readsRuntimeState: true,
   },
   check(snapshot, context) {
     for (const b of snapshot.bindings) {
@@ -35,10 +37,11 @@ export const wp019: Rule = {
         subject: subjectOf(se),
         message: `ServiceEntry ${se.namespace}/${se.name} (${(Array.isArray(se.spec['hosts']) ? se.spec['hosts'] : []).join(', ')}) ${noVip ? 'uses a waypoint but has no VIP: clients connect to the resolved external address and skip the waypoint' : `is reported WaypointMissing (${missing!.reason ?? ''})`}.`,
         evidence: items,
-        fix: {
+        // 240.240.0.0/16 is the range Istio auto-allocates from; any address clients resolve the host to will do.
+        fix: withChanges({
           text: 'Give it an address: enable ambient DNS capture with address auto-allocation, or set spec.addresses; bind wildcard entries to a waypoint.',
           yaml: 'spec:\n  addresses:\n  - 240.240.0.10',
-        },
+        }, noVip ? mergePatch(se, { spec: { addresses: ['240.240.0.10'] } }) : undefined),
       });
     }
   },

@@ -4,6 +4,7 @@ import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames, specEvidence, yamlOf } from '../wording.js';
 import { policyReach, scopeEvidence, uniqueServices, type PolicyReach } from './scope.js';
 import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { mergePatch, withChanges } from '../changes.js';
 
 export const wp021: Rule = {
   meta: {
@@ -44,9 +45,9 @@ export const wp021: Rule = {
         subject: subjectOf(policy.object),
         message: `AuthorizationPolicy ${policy.object.namespace}/${policy.object.name} has HTTP rules (${policy.httpAttributes.join(', ')}) but no targetRefs, and ${where}: waypoints never apply a policy without targetRefs, so these HTTP rules are not enforced there.`,
         evidence: items,
-        fix: fixOf(`Attach the policy to the ${services.length ? 'Service' : 'waypoint'} with targetRefs instead of a selector (a policy with targetRefs goes to the waypoint only; keep an L4 policy beside it if ztunnel should also check sources).`, [
+        fix: withChanges(fixOf(`Attach the policy to the ${services.length ? 'Service' : 'waypoint'} with targetRefs instead of a selector (a policy with targetRefs goes to the waypoint only; keep an L4 policy beside it if ztunnel should also check sources).`, [
           sh`kubectl edit authorizationpolicy ${nameOf(policy.object)} -n ${nsOf(policy.object)}`,
-        ], yamlOf(targetRefsVersion(policy, reach))),
+        ], yamlOf(targetRefsVersion(policy, reach))), mergePatch(policy.object, { spec: { selector: null, targetRefs: (targetRefsVersion(policy, reach) as { spec: { targetRefs: unknown } }).spec.targetRefs } })),
       });
     }
   },

@@ -5,6 +5,7 @@ import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames, yamlOf } from '../wording.js';
 import { policyReach, policyRejections, scopeEvidence, type BoundService } from './scope.js';
 import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { mergePatch, withChanges } from '../changes.js';
 
 interface Blocked {
   pod: KubeObject;
@@ -79,14 +80,15 @@ export const wp023: Rule = {
         evidence: items,
         fix: how === 'denied'
           ? fixOf(`Exclude the waypoint's identity ${service.principal} from the DENY policy, or enforce it on the waypoint with targetRefs.`, [edit])
-          : fixOf(`Admit the waypoint's identity in the L4 policy and check the clients in a targetRefs policy on the waypoint (where their real identity is seen).`, [edit], yamlOf(admitWaypoint(policy, service.principal))),
+          : withChanges(fixOf(`Admit the waypoint's identity in the L4 policy and check the clients in a targetRefs policy on the waypoint (where their real identity is seen).`, [edit], yamlOf(admitWaypoint(policy, service.principal))),
+            mergePatch(policy.object, { spec: { rules: admitWaypoint(policy, service.principal).spec.rules } })),
       });
     }
   },
 };
 
 /** The ALLOW policy with a rule admitting the waypoint's principal added. */
-function admitWaypoint(policy: PolicyView, principal: string): unknown {
+function admitWaypoint(policy: PolicyView, principal: string): Record<string, unknown> & { spec: { rules: unknown[] } } {
   const rules = [...policy.rules, { from: [{ source: { principals: [principal] } }] }];
   return { apiVersion: policy.object.apiVersion || 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: policy.object.name, namespace: policy.object.namespace }, spec: { ...policy.object.spec, rules } };
 }

@@ -3,6 +3,7 @@ import type { ClusterSnapshot } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames, yamlOf } from '../wording.js';
 import { policyReach, scopeEvidence, uniqueServices } from './scope.js';
+import { createObject, withChanges } from '../changes.js';
 
 export const wp025: Rule = {
   meta: {
@@ -45,12 +46,12 @@ export const wp025: Rule = {
         subject: subjectOf(policy.object),
         message: `${action} policy ${policy.object.namespace}/${policy.object.name} checks who the client is, but only ztunnel applies it: for Services ${listNames(services.map((s) => s.service))} (through waypoint${waypoints.length > 1 ? 's' : ''} ${waypoints.join(', ')}) ztunnel sees the waypoint's identity and the waypoint ignores policies without targetRefs, so ${action === 'DENY' ? 'the clients it should deny get through' : 'every client gets through the waypoint'}.`,
         evidence: items,
-        fix: {
+        fix: withChanges({
           text: policy.object.namespace === root
             ? `Apply the same rules at every waypoint: a policy in the root namespace ${root} with targetRefs GatewayClass istio-waypoint.`
             : 'Apply the same rules at the waypoint: a policy with targetRefs to the Services it should protect.',
           yaml: yamlOf(atWaypoints(policy, root, services.map((s) => s.service.name))),
-        },
+        }, createObject(atWaypoints(policy, root, services.map((s) => s.service.name)))),
       });
     }
   },
@@ -71,7 +72,7 @@ function waypointsWithTargetedPolicies(snapshot: ClusterSnapshot, policies: read
 }
 
 /** The policy as the waypoints apply it: mesh-wide through the GatewayClass, else on the namespace's Services. */
-function atWaypoints(policy: PolicyView, root: string, services: string[]): unknown {
+function atWaypoints(policy: PolicyView, root: string, services: string[]): Record<string, unknown> {
   const meshWide = policy.object.namespace === root;
   const targetRefs = meshWide
     ? [{ kind: 'GatewayClass', group: 'gateway.networking.k8s.io', name: 'istio-waypoint' }]

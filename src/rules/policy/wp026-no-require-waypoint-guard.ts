@@ -4,6 +4,7 @@ import { evidence, subjectOf, type Rule } from '../types.js';
 import { yamlOf } from '../wording.js';
 import { boundServicesByPod, policyReach } from './scope.js';
 import type { WaypointBinding } from '../../model/types.js';
+import { createObject, withChanges } from '../changes.js';
 
 export const wp026: Rule = {
   meta: {
@@ -63,10 +64,10 @@ export const wp026: Rule = {
             subject: subjectOf(s.subject),
             message: `Service ${key} is protected by ${policy.object.kind} ${policy.object.namespace}/${policy.object.name} at waypoint ${s.request.name}, but no ztunnel policy on its pods admits only the waypoint: a client that bypasses the waypoint is not checked.`,
             evidence: [evidence(ref.source, `${policy.object.name} targets ${ref.kind} ${ref.name}`), evidence(s.request.label, `bound to waypoint ${s.request.name}`)],
-            fix: {
+            fix: withChanges({
               text: `Require the waypoint: an ALLOW policy on the pods of ${s.subject.name} admitting ${principal} (add any client that may call the pods directly).`,
               yaml: yamlOf(requireWaypoint(s.subject.namespace ?? '', s.subject.name, s.subject.spec['selector'], principal)),
-            },
+            }, createObject(requireWaypoint(s.subject.namespace ?? '', s.subject.name, s.subject.spec['selector'], principal))),
           });
         }
       }
@@ -88,7 +89,7 @@ function guardedPods(snapshot: Parameters<Rule['check']>[0], policies: readonly 
   return guarded;
 }
 
-function requireWaypoint(namespace: string, service: string, selector: unknown, principal: string): unknown {
+function requireWaypoint(namespace: string, service: string, selector: unknown, principal: string): Record<string, unknown> {
   return {
     apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy',
     metadata: { name: `${service}-require-waypoint`, namespace },

@@ -3,6 +3,7 @@ import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames, specEvidence } from '../wording.js';
 import { policyReach, scopeEvidence, uniqueServices } from './scope.js';
 import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { mergePatch, withChanges } from '../changes.js';
 
 const KINDS = ['RequestAuthentication', 'Telemetry', 'WasmPlugin', 'EnvoyFilter'] as const;
 
@@ -48,7 +49,10 @@ export const wp027: Rule = {
           evidence: items,
           fix: kind === 'EnvoyFilter'
             ? { text: 'EnvoyFilters do not apply to waypoints; use the Gateway API or a WasmPlugin with targetRefs instead.' }
-            : fixOf(`Replace the selector by targetRefs naming the ${services.length ? 'Service' : 'waypoint Gateway'}.`, [sh`kubectl edit ${kindOf(kind)} ${nameOf(policy.object)} -n ${nsOf(policy.object)}`]),
+            : withChanges(fixOf(`Replace the selector by targetRefs naming the ${services.length ? 'Service' : 'waypoint Gateway'}.`, [sh`kubectl edit ${kindOf(kind)} ${nameOf(policy.object)} -n ${nsOf(policy.object)}`]),
+              policy.selector ? mergePatch(policy.object, { spec: { selector: null, targetRefs: services.length
+                ? [...new Set(services.filter((s) => s.service.namespace === policy.object.namespace).map((s) => s.service.name))].map((name) => ({ kind: 'Service', group: '', name }))
+                : [...new Set(reach.waypointPods.map((p) => p.labels['gateway.networking.k8s.io/gateway-name']))].map((name) => ({ kind: 'Gateway', group: 'gateway.networking.k8s.io', name })) } }) : undefined),
         });
       }
     }

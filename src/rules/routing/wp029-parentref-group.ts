@@ -1,6 +1,7 @@
 import { GATEWAY_GROUP, ISTIO_CONTROLLER, refSource, routesOf } from '../../model/routes.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { yamlOf } from '../wording.js';
+import { mergePatch, withChanges } from '../changes.js';
 
 export const wp029: Rule = {
   meta: {
@@ -30,10 +31,10 @@ export const wp029: Rule = {
         subject: subjectOf(route.object),
         message: `${route.object.kind} ${route.object.namespace}/${route.object.name} attaches to ${wrong.map((p) => `${p.kind} ${p.name}`).join(', ')} with group ${wrong.map((p) => `"${p.group}"`).join(', ')}, which Istio does not support as a parent: the route is ignored and the waypoint never applies it.`,
         evidence: items,
-        fix: {
+        fix: withChanges({
           text: `Set group "" on a Service parent (networking.istio.io on a ServiceEntry parent).`,
           yaml: yamlOf({ apiVersion: route.object.apiVersion, kind: route.object.kind, metadata: { name: route.object.name, namespace: route.object.namespace }, spec: fixed }),
-        },
+        }, mergePatch(route.object, { spec: { parentRefs: fixed.parentRefs } })),
       });
     }
   },

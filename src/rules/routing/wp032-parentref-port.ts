@@ -3,6 +3,7 @@ import { evidence, subjectOf, type Rule } from '../types.js';
 import { specEvidence } from '../wording.js';
 import { meshParents } from './route-scope.js';
 import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { mergePatch, withChanges } from '../changes.js';
 
 export const wp032: Rule = {
   meta: {
@@ -29,9 +30,20 @@ export const wp032: Rule = {
           subject: subjectOf(route.object),
           message: `${route.object.kind} ${route.object.namespace}/${route.object.name} attaches to ${ref.kind} ${ref.name} on port ${ref.port}, which the Service does not expose (ports ${ports.join(', ')})${targets.length ? `; ${ref.port} is the targetPort of port ${targets.join(', ')}` : ''}: the route never matches.`,
           evidence: [evidence(refSource(route, ref), `parentRef port ${ref.port}`), specEvidence(object, 'ports', `Service ports: ${ports.join(', ')}`)],
-          fix: fixOf(`Set the parentRef port to ${targets[0] ?? ports[0] ?? 'a Service port'}, or remove it.`, [sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`]),
+          fix: withChanges(fixOf(`Set the parentRef port to ${targets[0] ?? ports[0] ?? 'a Service port'}, or remove it.`, [sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`]),
+            mergePatch(route.object, { spec: { parentRefs: withPort(route.object.spec['parentRefs'], ref, targets[0] ?? ports[0]) } })),
         });
       }
     }
   },
 };
+
+/** The route's parentRefs with this one's port set to `port` (removed when there is none): a merge patch replaces the list whole. */
+function withPort(parentRefs: unknown, ref: { name: string; port?: number | undefined }, port: number | undefined): unknown[] {
+  return (Array.isArray(parentRefs) ? parentRefs : []).map((raw) => {
+    const p = raw as Record<string, unknown>;
+    if (p['name'] !== ref.name || Number(p['port']) !== ref.port) return p;
+    const { port: _old, ...rest } = p;
+    return port === undefined ? rest : { ...rest, port };
+  });
+}

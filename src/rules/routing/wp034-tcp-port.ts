@@ -8,6 +8,7 @@ import { specEvidence } from '../wording.js';
 import { meshParents } from './route-scope.js';
 import { againstField, notSentThere } from '../corroboration.js';
 import { fixOf, nameOf, nsOf, sh, word } from '../shell.js';
+import { mergePatch, withChanges } from '../changes.js';
 
 export const wp034: Rule = {
   meta: {
@@ -60,11 +61,11 @@ export const wp034: Rule = {
         evidence: items,
         ...againstField(notSentThere(snapshot, service, binding.request!.name)),
         // A ServiceEntry port declares its protocol in `protocol`; a Service port in `appProtocol` (or its name).
-        fix: fixOf(service.kind === 'ServiceEntry' ? 'Declare the port HTTP: set its protocol to HTTP (or HTTP2, GRPC).' : 'Declare the port HTTP: name it http-<x> (or grpc-<x>), or set appProtocol: http.', tcpPorts.map((p) => {
+        fix: withChanges(fixOf(service.kind === 'ServiceEntry' ? 'Declare the port HTTP: set its protocol to HTTP (or HTTP2, GRPC).' : 'Declare the port HTTP: name it http-<x> (or grpc-<x>), or set appProtocol: http.', tcpPorts.map((p) => {
           const index = servicePorts(service).indexOf(p);
           const patch = service.kind === 'ServiceEntry' ? [{ op: 'replace', path: `/spec/ports/${index}/protocol`, value: 'HTTP' }] : [{ op: 'replace', path: `/spec/ports/${index}/appProtocol`, value: 'http' }];
           return sh`kubectl patch ${service.kind === 'ServiceEntry' ? 'serviceentry' : 'service'} ${nameOf(service)} -n ${nsOf(service)} --type json -p ${word(JSON.stringify(patch))}`;
-        })),
+        })), mergePatch(service, { spec: { ports: servicePorts(service).map((p) => (tcpPorts.includes(p) ? (service.kind === 'ServiceEntry' ? { ...p, protocol: 'HTTP' } : { ...p, appProtocol: 'http' }) : p)) } })),
       });
     }
   },
