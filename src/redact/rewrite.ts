@@ -7,7 +7,7 @@
  * bytes (a certificate) has the names in it overwritten in place with same-length stand-ins. The
  * result of each distinct word is cached: a bundle repeats its names many times.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, X509Certificate } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { AddressMapper } from './ip.js';
 import type { RedactionMap } from './map.js';
@@ -160,16 +160,62 @@ export class Rewriter {
     return this.patchBinary(data) ?? data;
   }
 
+  /**
+   * Names are overwritten only inside the text the bytes hold: a certificate's subject, issuer and SAN values
+   * (read by X509Certificate and found verbatim in the DER), or else runs of 8 or more printable bytes. With
+   * thousands of names known, a short one matches random bytes of a signature or a length field somewhere,
+   * and overwriting those made certificates unreadable.
+   */
   private patchBinary(bytes: Buffer): Buffer | undefined {
     const latin = bytes.toString('latin1');
-    let out = latin;
-    for (const name of [...this.map.forward.keys()].filter((n) => n.length >= 3).sort((a, b) => b.length - a.length)) {
-      if (!out.includes(name)) continue;
-      const standIn = createHmac('sha256', this.map.key).update(`binary:${name}`).digest('hex').replace(/\d/g, (d) => 'ghijklmnop'[Number(d)]!).padEnd(name.length, 'x').slice(0, name.length);
-      out = out.split(name).join(standIn);
+    const ranges = textRanges(bytes, latin);
+    if (ranges.length === 0) return undefined;
+    let out = '';
+    let at = 0;
+    for (const [start, end] of ranges) {
+      // Whole words only (`spiffe://cluster.local/ns/<ns>/sa/<sa>`): a name inside a kept word stays.
+      const piece = latin.slice(start, end).replace(new RegExp(WORD, 'g'), (w) => this.binaryWord(w));
+      out += latin.slice(at, start) + piece;
+      at = end;
     }
+    out += latin.slice(at);
     return out === latin ? undefined : Buffer.from(out, 'latin1');
   }
+
+  /** A known name, or a compound of known parts (`bookinfo-reviews`), overwritten part by part. */
+  private binaryWord(word: string): string {
+    const known = (w: string) => w.length >= 3 && this.map.forward.has(w) && !this.options.isKept(w);
+    if (known(word)) return this.standIn(word);
+    return word.split('-').map((part) => (known(part) ? this.standIn(part) : part)).join('-');
+  }
+
+  /** A keyed stand-in of the same length (DER lengths stay right), letters only. */
+  private standIn(name: string): string {
+    return createHmac('sha256', this.map.key).update(`binary:${name}`).digest('hex').replace(/\d/g, (d) => 'ghijklmnop'[Number(d)]!).padEnd(name.length, 'x').slice(0, name.length);
+  }
+}
+
+/** Where the text of binary data is: [start, end) ranges, in order, not overlapping. */
+function textRanges(bytes: Buffer, latin: string): [number, number][] {
+  let strings: string[] | undefined;
+  try {
+    const cert = new X509Certificate(bytes);
+    const values = (dn: string) => dn.split('\n').map((l) => l.slice(l.indexOf('=') + 1));
+    const sans = (cert.subjectAltName ?? '').split(', ').map((v) => v.replace(/^[A-Za-z ]+:/, ''));
+    strings = [...values(cert.subject), ...values(cert.issuer), ...sans].filter((v) => v.length >= 3);
+  } catch {
+    strings = undefined;
+  }
+  const ranges: [number, number][] = [];
+  if (strings) {
+    for (const value of new Set(strings)) {
+      for (let i = latin.indexOf(value); i !== -1; i = latin.indexOf(value, i + value.length)) ranges.push([i, i + value.length]);
+    }
+  } else {
+    for (const m of latin.matchAll(/[\x20-\x7e]{8,}/g)) ranges.push([m.index, m.index + m[0].length]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  return ranges.filter((r, i) => i === 0 || r[0] >= ranges[i - 1]![1]);
 }
 
 /** `10.42.0.0/16` is a network; `10.42.0.7/16` is an address written with its prefix length. */

@@ -181,3 +181,32 @@ describe('unmask', () => {
     expect(JSON.parse(stdout).findings.map((f: { subject: { name: string } }) => f.subject.name)).toContain('ratings');
   });
 });
+
+describe('certificates in a bundle with thousands of names', () => {
+  it('names are overwritten only in the subject, issuer and SAN values: the certificate still parses', async () => {
+    const { X509Certificate } = await import('node:crypto');
+    const { Rewriter } = await import('../../src/redact/rewrite.js');
+    const { AddressMapper } = await import('../../src/redact/ip.js');
+    const { RedactionMap } = await import('../../src/redact/map.js');
+    const pem = readFileSync(new URL('../collect/stubs/cert.pem', import.meta.url), 'utf8');
+    const der = new X509Certificate(pem).raw;
+    const map = RedactionMap.fresh();
+    map.assign('waypoint-sa', 'workload');
+    map.assign('default', 'namespace');
+    // 3-byte runs of the key and signature as "known names": what 25,000 names make likely by chance. The
+    // old overwrite-anywhere broke the DER with them.
+    const latin = der.toString('latin1');
+    for (let i = 150; i + 3 <= 320; i += 7) map.assign(latin.slice(i, i + 3), 'workload');
+    expect(map.forward.size).toBeGreaterThan(2);
+    const rewriter = new Rewriter(map, new AddressMapper(map.key), { isKept: () => false });
+    const out = rewriter.binary(der);
+    const cert = new X509Certificate(out);
+    expect(cert.subjectAltName).toMatch(/^URI:spiffe:\/\/cluster\.local\/ns\/[a-z]{7}\/sa\/waypoint$/);
+    expect(cert.subjectAltName).not.toContain('/ns/default/');
+    // Outside the SAN's namespace segment, not a byte changed.
+    expect(out.length).toBe(der.length);
+    const at = latin.indexOf('/ns/default/') + '/ns/'.length;
+    expect(out.subarray(0, at).equals(der.subarray(0, at))).toBe(true);
+    expect(out.subarray(at + 'default'.length).equals(der.subarray(at + 'default'.length))).toBe(true);
+  });
+});
