@@ -15,7 +15,10 @@ import type { RedactionMap } from './map.js';
 const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
 const IPV6_CANDIDATE = String.raw`(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}`;
 const WORD = String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?`;
-const PEM = String.raw`-----BEGIN ([A-Z0-9 ]+)-----(\\n|\r?\n)([A-Za-z0-9+/=\s\\n]+?)(?:\\n|\r?\n)-----END \1-----`;
+// No backreference to the BEGIN label: inside SCAN, `\1` would name SCAN's own first group, and the PEM never
+// matched (its base64 lines were then read one by one, a line of SAN text taken for text and rewritten to a
+// name of another length, breaking the certificate).
+const PEM = String.raw`-----BEGIN ([A-Z0-9 ]+)-----(\\n|\r?\n)([A-Za-z0-9+/=\s\\n]+?)(?:\\n|\r?\n)-----END [A-Z0-9 ]+-----`;
 /** Long enough to hold an address or a name; shorter runs that only look like base64 are read as words. */
 const BASE64 = String.raw`[A-Za-z0-9+/]{12,}={0,2}`;
 

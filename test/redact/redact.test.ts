@@ -210,3 +210,22 @@ describe('certificates in a bundle with thousands of names', () => {
     expect(out.subarray(at + 'default'.length).equals(der.subarray(at + 'default'.length))).toBe(true);
   });
 });
+
+describe('a certificate chain as Envoy dumps it (base64 of PEM in inline_bytes)', () => {
+  it('is rewritten as whole certificates: a namespace of another length than its pseudonym leaves them readable', async () => {
+    const { X509Certificate } = await import('node:crypto');
+    const { Rewriter } = await import('../../src/redact/rewrite.js');
+    const { AddressMapper } = await import('../../src/redact/ip.js');
+    const { leafPem } = await import('../../scripts/gen-bundle/certs.js');
+    const map = RedactionMap.fresh();
+    const pseudonym = map.assign('shipping-canary', 'namespace');
+    expect(pseudonym.length).not.toBe('shipping-canary'.length);
+    const chain = leafPem('t', { namespace: 'shipping-canary', serviceAccount: 'waypoint', notBefore: '2025-10-14T09:13:33Z' });
+    const inlineBytes = Buffer.from(chain).toString('base64');
+    const rewriter = new Rewriter(map, new AddressMapper(map.key), { isKept: () => false });
+    const out = Buffer.from(rewriter.text(inlineBytes), 'base64').toString();
+    const cert = new X509Certificate(out);
+    expect(cert.subjectAltName).toMatch(/^URI:spiffe:\/\/cluster\.local\/ns\/[a-z]{15}\/sa\/waypoint$/);
+    expect(out).not.toContain('shipping-canary');
+  });
+});
