@@ -2,8 +2,7 @@ import { namespaceOf } from '../../model/objects.js';
 import { policiesOf, ruleHttpAttributes, type PolicyView } from '../../model/policies.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { listNames, specEvidence } from '../wording.js';
-import { policyReach, policyRejections, scopeEvidence } from './scope.js';
-import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { policyReach, policyRejections, retargetFix, scopeEvidence } from './scope.js';
 
 /** What istiod writes on ZtunnelAccepted when it strips HTTP attributes (authorization.go boilerplates). */
 const STRIPPED = /ztunnel does not support HTTP attributes/;
@@ -51,9 +50,7 @@ export const wp022: Rule = {
         subject: subjectOf(policy.object),
         message: `AuthorizationPolicy ${policy.object.namespace}/${policy.object.name} is enforced by ztunnel${pods}, which drops its HTTP rules: ${effect}`,
         evidence: items,
-        fix: fixOf('Move the HTTP rules to a policy with targetRefs on the Service or waypoint, and keep only L4 conditions (principals, namespaces, ports) in this one.', [
-          sh`kubectl edit authorizationpolicy ${nameOf(policy.object)} -n ${nsOf(policy.object)}`,
-        ]),
+        fix: retargetFix(policy, reach, 'its HTTP rules', 'Move the HTTP rules to a policy with targetRefs on the Service or waypoint, and keep only L4 conditions (principals, namespaces, ports) in this one.'),
       });
     }
   },
@@ -73,3 +70,4 @@ function effectOf(policy: PolicyView, action: string, message: string | undefine
   if (message && NO_EFFECT.test(message) || (policy.rules.length > 0 && l4Rules.length === 0)) return 'with no rule left, this DENY policy denies nothing.';
   return undefined;
 }
+

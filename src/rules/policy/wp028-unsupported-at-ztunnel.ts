@@ -1,8 +1,7 @@
 import { policiesOf } from '../../model/policies.js';
 import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
 import { specEvidence } from '../wording.js';
-import { policyReach, scopeEvidence } from './scope.js';
-import { fixOf, nameOf, nsOf, sh } from '../shell.js';
+import { policyReach, retargetFix, scopeEvidence } from './scope.js';
 
 export const wp028: Rule = {
   meta: {
@@ -36,7 +35,7 @@ export const wp028: Rule = {
         evidence: items,
         fix: unsupported === 'dry-run'
           ? { text: 'Enable ambient dry-run on istiod (AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY=true), or attach the policy to a waypoint with targetRefs.' }
-          : fixOf(`Attach the ${action} policy to the waypoint with targetRefs (kind Service or Gateway) so the waypoint enforces it.`, [sh`kubectl edit authorizationpolicy ${nameOf(policy.object)} -n ${nsOf(policy.object)}`]),
+          : retargetFix(policy, policyReach(snapshot, policy), `its ${action} action`, `Attach the ${action} policy to the waypoint with targetRefs (kind Service or Gateway) so the waypoint enforces it.`),
       });
     }
   },
