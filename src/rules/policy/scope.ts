@@ -9,7 +9,7 @@ import { objectKey, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { WaypointBinding } from '../../model/types.js';
 import type { KubeObject, ZtunnelLogEntry } from '../../parse/types.js';
 import { mergePatch, withChanges } from '../changes.js';
-import { fixOf, nameOf, nsOf, sh, word } from '../shell.js';
+import { fixOf, isDns1123Label, nameOf, nsOf, sh, word } from '../shell.js';
 import { evidence, type Change, type Evidence, type Fix } from '../types.js';
 
 /** A Service bound to a waypoint, with the waypoint's identity. */
@@ -119,7 +119,8 @@ export function ztunnelPolicies(policies: readonly PolicyView[]): PolicyView[] {
 export function retargetToServices(policy: PolicyView, reach: PolicyReach): { change: Change; patch: Record<string, unknown>; services: string[] } | undefined {
   const ns = policy.object.namespace;
   const services = [...new Set(reach.served.flatMap((s) => s.services.map((b) => b.service)).filter((svc) => svc.namespace === ns).map((svc) => svc.name))].sort();
-  if (services.length === 0) return undefined;
+  // Names from the bundle reach a command: one that no Service can have (a hostile capture) gives no change.
+  if (services.length === 0 || !services.every(isDns1123Label)) return undefined;
   const patch = { spec: { selector: null, targetRefs: services.map((name) => ({ group: '', kind: 'Service', name })) } };
   return { change: mergePatch(policy.object, patch), patch, services };
 }
