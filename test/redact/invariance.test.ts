@@ -3,10 +3,15 @@
  * exactly like the original (same rules, statuses, severities, evidence files and lines, subjects
  * that the map turns back into the original ones), and no name or address of the original is left.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/bundle/types.js';
+import { analyzeBundle } from '../../src/pipeline.js';
+import { BUILTIN_RULES } from '../../src/rules/index.js';
 import { ROOT } from '../helpers.js';
+import { mustGatherBundle, troubleshootBundle } from '../support/support-bundles.js';
 import { findingKey, findingsOf, leaks, redactTo, restorer } from './helpers.js';
 
 const SAMPLES = join(ROOT, 'samples');
@@ -35,6 +40,31 @@ describe('a redacted bundle diagnoses like the original', () => {
     expect(restoredMessages).toEqual(original.map((f) => f.message).sort());
 
     const names = [...redacted.map.forward].filter(([name]) => redacted.map.kinds.get(name) !== 'hash').map(([name]) => name);
+    expect(await leaks(bundle, redacted.output, names)).toEqual([]);
+  }, 60_000);
+});
+
+describe('other support tools\' bundles of the healthy cluster redact the same way', () => {
+  const work = mkdtempSync(join(tmpdir(), 'wa-redact-support-'));
+  it.each([
+    ['troubleshoot v0.133+ (symlinked .yaml)', () => troubleshootBundle({ symlinks: true })],
+    ['troubleshoot before v0.133', () => troubleshootBundle({ symlinks: false })],
+    ['must-gather', () => mustGatherBundle()],
+  ] as const)('%s', async (name, build) => {
+    const bundle = join(work, `${name.replace(/\W+/g, '-')}.tgz`);
+    writeFileSync(bundle, await build());
+    const redacted = await redactTo(bundle);
+    const original = await findingsOf(bundle);
+    const after = await findingsOf(redacted.output);
+    const restore = restorer(redacted.map);
+    expect(after.map((f) => findingKey(f, restore, false)).sort()).toEqual(original.map((f) => findingKey(f)).sort());
+    // A healthy cluster has no finding to compare: every file must read as the same kind, and every rule decide alike.
+    const [a, b] = await Promise.all([bundle, redacted.output].map((p) => analyzeBundle(p, { limits: DEFAULT_LIMITS, rules: BUILTIN_RULES })));
+    expect(b!.files.map((f) => f.kind).sort()).toEqual(a!.files.map((f) => f.kind).sort());
+    expect(b!.rules.map((r) => `${r.id} ${r.outcome}`)).toEqual(a!.rules.map((r) => `${r.id} ${r.outcome}`));
+    expect(a!.rules.filter((r) => r.outcome === 'pass').length).toBeGreaterThan(10);
+    const names = [...redacted.map.forward].filter(([n]) => redacted.map.kinds.get(n) !== 'hash').map(([n]) => n);
+    expect(names.length).toBeGreaterThan(10);
     expect(await leaks(bundle, redacted.output, names)).toEqual([]);
   }, 60_000);
 });
