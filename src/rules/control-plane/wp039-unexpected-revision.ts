@@ -1,3 +1,4 @@
+import type { KubeObject } from '../../parse/types.js';
 import { GATEWAY_NAME_LABEL, istiodRevisions, REV_LABEL, waypointPods } from '../../model/objects.js';
 import { getObject } from '../../model/snapshot.js';
 import { evidence, subjectOf, type Rule } from '../types.js';
@@ -19,10 +20,13 @@ export const wp039: Rule = {
     needs: ['proxy-status', 'kube:Pod'],
   },
   check(snapshot, context) {
+    // istiod pods by name, found once: not a scan of every pod for each waypoint pod.
+    const istiods = new Map<string, KubeObject>();
+    for (const p of snapshot.objects.get('Pod')?.values() ?? []) if (p.labels['app'] === 'istiod' && !istiods.has(p.name)) istiods.set(p.name, p);
     for (const pod of waypointPods(snapshot)) {
       const row = snapshot.proxyStatus.byPod.get(`${pod.namespace}/${pod.name}`);
       if (!row?.istiod || row.istiod === '<external>') continue;
-      const istiod = [...snapshot.objects.get('Pod')?.values() ?? []].find((p) => p.name === row.istiod && p.labels['app'] === 'istiod');
+      const istiod = istiods.get(row.istiod);
       if (!istiod) continue;
       const served = istiod.labels[REV_LABEL] || 'default';
       const gateway = getObject(snapshot, 'Gateway', pod.namespace, pod.labels[GATEWAY_NAME_LABEL] ?? '');
