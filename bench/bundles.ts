@@ -40,7 +40,8 @@ function analyze(bundle: string, format: 'json' | 'html', out: string): { second
   // The built CLI, as users run it (`npm run build` first); the TypeScript sources through tsx otherwise.
   const built = join(ROOT, 'dist/cli/main.js');
   const cli = existsSync(built) ? [built] : ['--import', TSX, join(ROOT, 'src/cli/main.ts')];
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, ...cli, bundle, '-f', format, '-o', out, '--quiet'], { encoding: 'utf8' });
+  // A 100,000-pod pods List is 375 MiB, over the default per-file limit (it streams, so memory is not the issue).
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, ...cli, bundle, '-f', format, '-o', out, '--quiet', '--max-file-size', '1G'], { encoding: 'utf8' });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0 && r.status !== 1) throw new Error(`waypoint-analyze exited ${r.status}: ${r.stderr}`);
   const rss = /maxRSS (\d+)/.exec(r.stderr);
