@@ -116,7 +116,8 @@ export function policiesOf(snapshot: ClusterSnapshot, kind: string): PolicyView[
   return [...objectsOf(snapshot, kind)].map(policyView);
 }
 
-const canonicalGroup = (group: string) => (group === '' || group === 'core' ? 'core' : group);
+/** `""` and `core` both name the core API group. */
+export const canonicalGroup = (group: string) => (group === '' || group === 'core' ? 'core' : group);
 
 export type TargetResolution =
   | { ref: TargetRef; attaches: true; waypoints: WaypointOf[]; target?: KubeObject }

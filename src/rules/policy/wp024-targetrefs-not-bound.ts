@@ -1,8 +1,10 @@
-import { policiesOf, resolveTargetRef, TARGETABLE_POLICY_KINDS, type PolicyView } from '../../model/policies.js';
+import { policiesOf, resolveTargetRef, TARGETABLE_POLICY_KINDS, type PolicyView, type TargetRef } from '../../model/policies.js';
 import { bindingKey, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { KubeObject } from '../../parse/types.js';
-import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
-import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { withChanges } from '../changes.js';
+import { evidence, subjectOf, type Evidence, type Fix, type Rule } from '../types.js';
+import { fixOf, kindOf, nameOf, nsOf, sh, word } from '../shell.js';
+import { correctTargetRefs } from './targetref-fix.js';
 
 /** WaypointAccepted reasons istiod writes when a targetRef binds nothing (policies.go WaypointPolicyStatusCollection). */
 const NOT_BOUND_REASONS = new Set(['TargetNotFound', 'AncestorNotBound', 'Invalid', 'PartiallyInvalid']);
@@ -26,6 +28,8 @@ export const wp024: Rule = {
     fix: 'Put the policy in the target\'s namespace, use kind Service with group "" (or Gateway with group gateway.networking.k8s.io), and bind the Service to a waypoint.',
     docs: 'https://istio.io/latest/docs/ambient/usage/l7-features/#targeting-policies',
     needs: [],
+    // istiod's WaypointAccepted condition is read too: after a simulated fix only a new capture updates it.
+    readsRuntimeState: true,
     needsAnyOf: ['kube:AuthorizationPolicy', 'kube:RequestAuthentication', 'kube:Telemetry', 'kube:WasmPlugin'],
   },
   check(snapshot, context) {
@@ -50,9 +54,7 @@ export const wp024: Rule = {
           message: `${kind} ${policy.object.namespace}/${policy.object.name} targets ${failures.length ? failures.map((f) => `${f.ref.kind} ${f.ref.name}`).join(', ') : 'objects'} that bind it to no waypoint${failures.length ? `: ${failures.map((f) => f.why).join('; ')}` : ` (istiod: ${status?.reason ?? ''} ${status?.message ?? ''})`}. ${none ? 'Nothing enforces it.' : 'Those targets are ignored.'}`,
           evidence: items,
           ...(against.length ? { against } : {}),
-          fix: fixOf('Target a Service or ServiceEntry of the policy\'s own namespace (kind Service, group "") that is bound to a waypoint, or the waypoint Gateway itself (group gateway.networking.k8s.io).', [
-            sh`kubectl edit ${kindOf(kind)} ${nameOf(policy.object)} -n ${nsOf(policy.object)}`,
-          ]),
+          fix: targetRefFix(snapshot, policy, kind, failures.map((f) => f.ref)),
         });
       }
     }
@@ -70,4 +72,20 @@ function unboundRefs(snapshot: ClusterSnapshot, policy: PolicyView) {
     .map((ref) => resolveTargetRef(snapshot, policy, ref))
     .filter((r): r is Extract<typeof r, { attaches: false }> => !r.attaches)
     .filter((r) => !(r.ref.kind === 'Gateway' && r.target && /is not a waypoint|ingress gateway/.test(r.why)));
+}
+
+/** The targetRefs corrected where the bundle shows what was meant (targetref-fix.ts), else edited by hand. */
+function targetRefFix(snapshot: ClusterSnapshot, policy: PolicyView, kind: string, failing: TargetRef[]): Fix {
+  const corrected = failing.length ? correctTargetRefs(snapshot, policy, failing) : undefined;
+  if (!corrected) {
+    return fixOf('Target a Service or ServiceEntry of the policy\'s own namespace (kind Service, group "") that is bound to a waypoint, or the waypoint Gateway itself (group gateway.networking.k8s.io).', [
+      sh`kubectl edit ${kindOf(kind)} ${nameOf(policy.object)} -n ${nsOf(policy.object)}`,
+    ]);
+  }
+  return withChanges(
+    fixOf(`Correct the targetRefs (${corrected.said.join('; ')}): the corrected targets are bound to a waypoint, which then enforces the policy.`, [
+      sh`kubectl patch ${kindOf(kind)} ${nameOf(policy.object)} -n ${nsOf(policy.object)} --type merge -p ${word(JSON.stringify(corrected.patch))}`,
+    ]),
+    corrected.change,
+  );
 }
