@@ -1,8 +1,11 @@
 import { ISTIO_CONTROLLER, refSource, routesOf } from '../../model/routes.js';
 import { getObject, objectsIn, objectsOf } from '../../model/snapshot.js';
-import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
+import type { KubeObject } from '../../parse/types.js';
+import { createObject, withChanges } from '../changes.js';
+import { evidence, subjectOf, type Evidence, type Fix, type Rule } from '../types.js';
+import { yamlOf } from '../wording.js';
 import { meshParents } from './route-scope.js';
-import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { fixOf, isDns1123Subdomain, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 const UNRESOLVED = new Set(['BackendNotFound', 'RefNotPermitted', 'InvalidKind']);
 
@@ -26,6 +29,9 @@ export const wp033: Rule = {
       if (meshParents(snapshot, route).length === 0) continue;
       const items: Evidence[] = [];
       const why: string[] = [];
+      // Backends in other namespaces that only lack a grant (the fix is a ReferenceGrant there), by namespace.
+      const ungranted = new Map<string, Set<string>>();
+      let missing = false;
       for (const s of route.statusParents) {
         if (s.controller !== ISTIO_CONTROLLER) continue;
         const refs = s.conditions.find((c) => c.type === 'ResolvedRefs' && c.status === 'False' && UNRESOLVED.has(c.reason ?? ''));
@@ -41,9 +47,11 @@ export const wp033: Rule = {
           if (!snapshot.complete.has('kube:Service') || objectsIn(snapshot, 'Service', b.namespace).length === 0) continue;
           items.push(evidence(refSource(route, b), `backendRef Service ${b.namespace}/${b.name}: not in the bundle's Services`));
           why.push(`Service ${b.namespace}/${b.name} does not exist`);
+          missing = true;
         } else if (b.namespace !== route.object.namespace && snapshot.captured.has('kube:ReferenceGrant') && !granted(snapshot, route.object.kind, route.object.namespace ?? '', b.namespace, b.name)) {
           items.push(evidence(refSource(route, b), `backendRef Service ${b.namespace}/${b.name} in another namespace, no ReferenceGrant there`));
           why.push(`no ReferenceGrant in ${b.namespace} allows ${route.object.kind}s from ${route.object.namespace}`);
+          ungranted.set(b.namespace, (ungranted.get(b.namespace) ?? new Set()).add(b.name));
         }
       }
       if (items.length === 0) continue;
@@ -51,7 +59,9 @@ export const wp033: Rule = {
         subject: subjectOf(route.object),
         message: `${route.object.kind} ${route.object.namespace}/${route.object.name} has backends Istio cannot resolve: ${[...new Set(why)].join('; ')}. Requests it routes there fail.`,
         evidence: items,
-        fix: fixOf('Point the backendRefs at existing Services (with a ReferenceGrant in their namespace when it is another).', [sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`]),
+        fix: !missing && ungranted.size > 0 && isDns1123Subdomain(`${route.object.namespace}-${route.object.name}`)
+          ? grantFix(route.object, ungranted)
+          : fixOf('Point the backendRefs at existing Services (with a ReferenceGrant in their namespace when it is another).', [sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`]),
       });
     }
   },
@@ -64,4 +74,22 @@ function granted(snapshot: Parameters<Rule['check']>[0], kind: string, fromNs: s
     const to = Array.isArray(g.spec['to']) ? g.spec['to'] as Record<string, unknown>[] : [];
     return from.some((f) => f['kind'] === kind && f['namespace'] === fromNs) && to.some((t) => t['kind'] === 'Service' && (!t['name'] || t['name'] === name));
   });
+}
+
+/** A ReferenceGrant in each backend namespace that lets this route reach its Services there, and nothing more. */
+function grantFix(route: KubeObject, ungranted: ReadonlyMap<string, ReadonlySet<string>>): Fix {
+  const grants = [...ungranted].map(([namespace, services]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1beta1',
+    kind: 'ReferenceGrant',
+    metadata: { name: `${route.namespace}-${route.name}`.slice(0, 253).replace(/[^a-z0-9]+$/, ''), namespace },
+    spec: {
+      from: [{ group: 'gateway.networking.k8s.io', kind: route.kind, namespace: route.namespace }],
+      to: [...services].sort().map((name) => ({ group: '', kind: 'Service', name })),
+    },
+  }));
+  const names = [...ungranted.keys()].join(', ');
+  return withChanges(
+    { text: `Allow ${route.kind} ${route.namespace}/${route.name} to reach its backends with a ReferenceGrant in namespace${ungranted.size > 1 ? 's' : ''} ${names} (apply the YAML).`, yaml: grants.map(yamlOf).join('---\n') },
+    ...grants.map((g) => createObject(g)),
+  );
 }

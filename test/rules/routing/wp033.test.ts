@@ -1,5 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../../src/bundle/types.js';
+import { baselineOf, whatIf } from '../../../src/compare/what-if.js';
+import { readParsedFiles } from '../../../src/pipeline.js';
+import { runRule } from '../../../src/rules/engine.js';
 import { wp033 } from '../../../src/rules/routing/wp033-backend-unresolved.js';
-import { appService, httpRoute, kubeList, routeParentStatus, ruleTester } from '../rule-tester.js';
+import { appService, httpRoute, kubeList, routeParentStatus, ruleTester, snapshotOf } from '../rule-tester.js';
 import { cluster } from '../policy/cluster.js';
 
 const REVIEWS = { group: '', kind: 'Service', name: 'reviews' };
@@ -30,4 +38,33 @@ ruleTester(wp033, {
       findings: [{ subject: 'HTTPRoute default/reviews', message: /no ReferenceGrant in legacy allows HTTPRoutes from default/ }],
     },
   ],
+});
+
+describe('WP033 fix as data', () => {
+  const files = routes([{ name: 'inventory', namespace: 'legacy' }], [], { 'referencegrants.yaml': kubeList([]) });
+
+  it('a backend that only lacks a grant: a ReferenceGrant in its namespace for this route and that Service, which what-if proves', async () => {
+    const [finding] = runRule(wp033, snapshotOf(files));
+    expect(finding!.fix!.changes).toEqual([{
+      op: 'create',
+      object: {
+        apiVersion: 'gateway.networking.k8s.io/v1beta1',
+        kind: 'ReferenceGrant',
+        metadata: { name: 'default-reviews', namespace: 'legacy' },
+        spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'default' }], to: [{ group: '', kind: 'Service', name: 'inventory' }] },
+      },
+    }]);
+    expect(finding!.fix!.yaml).toContain('kind: ReferenceGrant');
+    const dir = mkdtempSync(join(tmpdir(), 'wa-wp033-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const { files: parsed } = await readParsedFiles(dir, DEFAULT_LIMITS);
+    const result = whatIf(parsed, [wp033], finding!.fix!.changes!, baselineOf(parsed, [wp033]));
+    expect(result.resolved.map((f) => f.name)).toEqual(['WP033:default/reviews']);
+    expect(result.introduced).toEqual([]);
+  });
+
+  it('a backend that does not exist gives no change: which Service was meant is the user\'s choice', () => {
+    const [finding] = runRule(wp033, snapshotOf(routes([{ name: 'reviewz' }], [backendNotFound])));
+    expect(finding!.fix!.changes).toBeUndefined();
+  });
 });
