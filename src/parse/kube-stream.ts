@@ -42,7 +42,11 @@ export class KubeListStream {
   private readonly diagnostics: Diagnostic[] = [];
   private unexpected = false;
 
-  constructor(private readonly file: string, private readonly form: KubeListForm) {}
+  /**
+   * `onItem`: each item's whole value, unreduced, instead of KubeObjects (the redactor reads every field; it
+   * still never holds more than one item's tree).
+   */
+  constructor(private readonly file: string, private readonly form: KubeListForm, private readonly onItem?: (value: unknown) => void) {}
 
   line(text: string): void {
     this.lineNo++;
@@ -89,7 +93,7 @@ export class KubeListStream {
     } catch (err) {
       this.diagnostics.push({ file: this.file, line: this.itemStart + 1, message: `item could not be parsed as JSON (${(err as Error).message.replace(/\s+/g, ' ')}); skipped` });
     }
-    if (value !== undefined) this.add(value, text);
+    if (value !== undefined) this.take(value, text);
     this.item = [];
   }
 
@@ -123,13 +127,20 @@ export class KubeListStream {
     const document = this.item.map((l) => l.slice(2)).join('\n');
     let value: unknown;
     try {
-      value = readKubeYaml(document, KEEP_OF) ?? loadKubeYaml(document);
+      value = readKubeYaml(document, this.onItem ? undefined : KEEP_OF) ?? loadKubeYaml(document);
     } catch (err) {
       const mark = (err as { mark?: { line?: number } }).mark;
       this.diagnostics.push({ file: this.file, line: this.itemStart + 1 + (mark?.line ?? 0), message: `YAML item could not be parsed: ${(err as Error).message.split('\n')[0]}` });
     }
-    if (value !== undefined && value !== null) this.add(value, original);
+    if (value !== undefined && value !== null) this.take(value, original);
     this.item = [];
+  }
+
+  private take(value: unknown, text: string): void {
+    if (this.onItem) {
+      this.items++;
+      this.onItem(value);
+    } else this.add(value, text);
   }
 
   private add(value: unknown, text: string): void {
@@ -146,4 +157,30 @@ export class KubeListStream {
     this.unexpected = true;
     this.diagnostics.push({ file: this.file, line: this.lineNo + 1, message: `unexpected line between the List's items ("${text.trim().slice(0, 60)}"); lines up to the next item were skipped` });
   }
+}
+
+/**
+ * The items of a kubectl List already in memory, handed on one at a time and unreduced (true), or nothing when the text is not
+ * in a streamable form (then false): the whole tree of a 70 MB List is never built.
+ */
+export function kubectlListItems(text: string, onItem: (value: unknown) => void): boolean {
+  const head: string[] = [];
+  for (let at = 0, n = 0; n < 8 && at < text.length; n++) {
+    const end = text.indexOf('\n', at);
+    head.push(text.slice(at, end === -1 ? text.length : end));
+    if (end === -1) break;
+    at = end + 1;
+  }
+  const form = kubeListForm(head);
+  if (!form) return false;
+  const stream = new KubeListStream('', form, onItem);
+  let at = 0;
+  while (at < text.length) {
+    const end = text.indexOf('\n', at);
+    stream.line(text.slice(at, end === -1 ? text.length : end).replace(/\r$/, ''));
+    if (end === -1) break;
+    at = end + 1;
+  }
+  stream.finish();
+  return true;
 }

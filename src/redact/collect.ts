@@ -6,6 +6,7 @@
  * replaces everywhere; what it does not find is kept, so this errs on the side of finding.
  */
 import { load as loadYaml, loadAll as loadAllYaml } from 'js-yaml';
+import { kubectlListItems } from '../parse/kube-stream.js';
 import { readTable } from '../parse/tabwriter.js';
 import { splitLines } from '../text/decode.js';
 import type { NameKind } from './map.js';
@@ -113,7 +114,10 @@ export class NameCollector {
     this.path(path);
     this.shapes(text);
     const trimmed = text.trimStart();
-    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    // A kubectl List is walked item by item (as `items` of the List would be), never built whole.
+    if (kubectlListItems(text, (item) => this.walk(item, 'items', undefined))) {
+      // its envelope (apiVersion, kind List, metadata) names nothing
+    } else if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
       for (const doc of jsonDocuments(text)) this.walk(doc, '', undefined);
     } else if (/^(?:apiVersion|kind|items|metadata|spec|- apiVersion):/m.test(text)) {
       try {

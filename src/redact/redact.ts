@@ -8,12 +8,15 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { collect, readBundleEntries } from '../bundle/read.js';
 import type { BundleLimits, BundleReadSummary } from '../bundle/types.js';
 import { InputError } from '../errors.js';
+import { headLines } from '../parse/index.js';
+import { kubeListForm } from '../parse/kube-stream.js';
 import { decodeText, guessUtf16 } from '../text/decode.js';
 import { NameCollector } from './collect.js';
 import { AddressMapper } from './ip.js';
@@ -60,7 +63,8 @@ export async function redactBundle(input: string, output: string, mapPath: strin
   let files = 0;
   try {
     const archive = pack();
-    const written = pipeline(archive, createGzip({ level: 6 }), createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
+    const flow = new Flow();
+    const written = pipeline(archive, flow, createGzip({ level: 6 }), createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
     // An unwritable folder fails the write stream at once: surface that before reading the bundle again.
     written.catch(() => archive.destroy());
     const rewritePath = (path: string) => (topFolder ? `${rewriter.text(topFolder)}/` : '') + path.split('/').map((segment) => rewriter.text(segment)).join('/');
@@ -68,6 +72,9 @@ export async function redactBundle(input: string, output: string, mapPath: strin
       const data = await collect(entry);
       const out = rewriteFile(entry.path, data, rewriter, map);
       await addEntry(archive, rewritePath(entry.path), out);
+      flow.produced += out.length;
+      // tar-stream takes an entry at once, whatever gzip has consumed: wait, or a big bundle sits in memory.
+      await flow.caughtUp();
       files++;
     });
     for (const alias of (summary as BundleReadSummary).aliases) archive.entry({ name: rewritePath(alias.path), type: 'symlink', linkname: relativeLink(rewritePath(alias.path), rewritePath(alias.target)), mtime: FIXED_MTIME });
@@ -106,9 +113,30 @@ function assignPseudonyms(names: ReadonlyMap<string, NameKind>, map: RedactionMa
 }
 
 /** Text files are rewritten (tables realigned); binary ones only have known names overwritten in place. */
+const LARGE_TEXT = 8 * 1024 * 1024;
+
+function rewriteLines(text: string, rewriter: Rewriter): Buffer {
+  const out: Buffer[] = [];
+  let batch: string[] = [];
+  let at = 0;
+  while (at <= text.length) {
+    const end = text.indexOf('\n', at);
+    batch.push(rewriter.text(text.slice(at, end === -1 ? text.length : end)));
+    if (batch.length === 65_536 || end === -1) {
+      out.push(Buffer.from(batch.join('\n') + (end === -1 ? '' : '\n'), 'utf8'));
+      batch = [];
+    }
+    if (end === -1) break;
+    at = end + 1;
+  }
+  return Buffer.concat(out);
+}
+
 function rewriteFile(path: string, data: Buffer, rewriter: Rewriter, map: RedactionMap): Buffer {
   if (isBinary(data)) return rewriter.binary(data);
   const text = decodeText(data);
+  // kubectl's Lists (the largest files, no tables in them): line by line into buffers, never 2 million strings at once.
+  if (text.length > LARGE_TEXT && kubeListForm(headLines(text, 8))) return rewriteLines(text, rewriter);
   const lines = text.split('\n');
   const structured = /^\s*[[{]/.test(text);
   const realigned = structured ? new Set<number>() : realignTables(lines, (cell) => rewriter.text(cell));
@@ -135,6 +163,32 @@ function isBinary(data: Buffer): boolean {
   const head = data.subarray(0, 8000);
   return head.includes(0) && !guessUtf16(data) && !(data[0] === 0xff && data[1] === 0xfe) && !(data[0] === 0xfe && data[1] === 0xff);
 }
+
+/** Counts what reached gzip, so the writer can wait for it to catch up (at most 16 MiB ahead). */
+class Flow extends Transform {
+  produced = 0;
+  private consumed = 0;
+  private waiting: (() => void) | undefined;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.consumed += chunk.length;
+    if (this.waiting && this.produced - this.consumed <= FLOW_AHEAD) {
+      this.waiting();
+      this.waiting = undefined;
+    }
+    done(null, chunk);
+  }
+
+  caughtUp(): Promise<void> {
+    if (this.produced - this.consumed <= FLOW_AHEAD) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.once('error', reject);
+    });
+  }
+}
+
+const FLOW_AHEAD = 16 * 1024 * 1024;
 
 function addEntry(archive: ReturnType<typeof pack>, name: string, data: Buffer): Promise<void> {
   return new Promise((done, fail) => {

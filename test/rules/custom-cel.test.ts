@@ -198,6 +198,14 @@ describe('evaluation is bounded: a pathological expression becomes an inconclusi
     expect(millis).toBeLessThan(5_000);
   });
 
+  it('only the expression\'s regexes are linear: RE2 has no backreferences, and the process\'s own RegExp is untouched', () => {
+    const { findings } = run(`object.name.matches("(c)\\\\1")`);
+    expect(findings.map((f) => f.status)).toEqual(['inconclusive']);
+    expect(findings[0]!.message).toMatch(/Invalid regular expression/);
+    expect(new RegExp('a').flags).toBe('');
+    expect(RegExp.name).toBe('RegExp');
+  });
+
   it('an expression that fails on a record (no such key) makes it inconclusive, not a crash', () => {
     const { findings } = run("object.labels['nope'] == 'x'");
     expect(findings.map((f) => [f.status, f.message])).toEqual([['inconclusive', "The rule's expression failed on 1 of the Service objects (Service shop/cart: No such key: nope); those were not checked."]]);

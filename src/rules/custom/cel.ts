@@ -10,8 +10,22 @@ import { Environment } from '@marcbachmann/cel-js';
 import type { VariableSpec } from './variables.js';
 
 // JavaScript's backtracking regex engine can take exponential time on `matches` (CEL's own is RE2,
-// linear): let V8 switch a regex to its linear-time engine once it backtracks too much.
-v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+// linear). This flag only makes V8's linear-time engine available, through the `l` flag, which the
+// expressions' regexes get (LinearRegExp below). Not `...-on-excessive-backtracks`: that one changes every
+// regex of the process, and the analyzer's own scans of large captures then fell back to the linear
+// engine and took 1.5 GB.
+v8.setFlagsFromString('--enable-experimental-regexp-engine');
+
+const NativeRegExp = RegExp;
+/**
+ * The RegExp the CEL library's `matches` builds (`new RegExp(pattern)`) while an expression is evaluated:
+ * linear time, and, as in RE2, no backreferences or lookarounds (those become an evaluation error).
+ */
+class LinearRegExp extends NativeRegExp {
+  constructor(pattern: string | RegExp, flags?: string) {
+    super(pattern, `${flags ?? ''}l`);
+  }
+}
 
 /** Limits of one evaluation of one expression on one record. */
 export interface CostLimits {
@@ -173,9 +187,12 @@ export function compileCel(env: Environment, source: string): CelProgram | CelCo
     evaluate(variables, limits = DEFAULT_LIMITS) {
       const outer = meter;
       meter = { steps: 0, limits, deadline: performance.now() + limits.millis };
+      // Evaluation is synchronous: only the library's code sees the linear RegExp.
+      globalThis.RegExp = LinearRegExp as RegExpConstructor;
       try {
         return parsed(variables);
       } finally {
+        globalThis.RegExp = NativeRegExp;
         meter = outer;
       }
     },
