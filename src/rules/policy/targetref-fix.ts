@@ -7,6 +7,7 @@
 import { canonicalGroup, resolveTargetRef, type PolicyView, type TargetRef } from '../../model/policies.js';
 import { objectsOf, type ClusterSnapshot } from '../../model/snapshot.js';
 import { mergePatch } from '../changes.js';
+import { nearMiss } from '../near-miss.js';
 import { isDns1123Subdomain } from '../shell.js';
 import type { Change } from '../types.js';
 
@@ -44,25 +45,13 @@ function correction(snapshot: ClusterSnapshot, policy: PolicyView, ref: TargetRe
   if (resolveTargetRef(snapshot, policy, regrouped).attaches) return regrouped;
   if (ref.kind !== 'Service' && ref.kind !== 'ServiceEntry') return undefined;
   // The name: the one bound object of that kind in the namespace close enough to be a typo of it.
-  const close = [...objectsOf(snapshot, ref.kind)].filter((o) =>
-    o.namespace === policy.object.namespace && o.name !== ref.name && editDistance(o.name, ref.name) <= 2 &&
-    resolveTargetRef(snapshot, policy, { ...regrouped, name: o.name }).attaches);
-  return close.length === 1 ? { ...regrouped, name: close[0]!.name } : undefined;
+  const bound = [...objectsOf(snapshot, ref.kind)]
+    .filter((o) => o.namespace === policy.object.namespace && resolveTargetRef(snapshot, policy, { ...regrouped, name: o.name }).attaches)
+    .map((o) => o.name);
+  const meant = nearMiss(ref.name, bound);
+  return meant ? { ...regrouped, name: meant } : undefined;
 }
 
 function written(ref: TargetRef): Record<string, string> {
   return { group: ref.group, kind: ref.kind, name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
-}
-
-/** Levenshtein distance, stopping early past 2 (only near misses matter). */
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    if (Math.min(...row) > 2) return 3;
-    prev = row;
-  }
-  return prev[b.length]!;
 }

@@ -1,9 +1,14 @@
 import { namespaceOf } from '../../model/objects.js';
-import { refSource, routesOf, statusFor } from '../../model/routes.js';
+import { refSource, routesOf, statusFor, type RouteRef, type RouteView } from '../../model/routes.js';
+import { isRecord } from '../../parse/kube.js';
+import type { KubeObject } from '../../parse/types.js';
+import { objectsIn, type ClusterSnapshot } from '../../model/snapshot.js';
+import { mergePatch, setLabel, withChanges } from '../changes.js';
+import { nearMiss } from '../near-miss.js';
 import { USE_WAYPOINT } from '../../model/waypoint.js';
-import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
+import { evidence, subjectOf, type Evidence, type Fix, type Rule } from '../types.js';
 import { meshParents } from './route-scope.js';
-import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { fixOf, isDns1123Subdomain, isLabelValue, kindOf, nameOf, nsOf, sh, word } from '../shell.js';
 
 export const wp031: Rule = {
   meta: {
@@ -39,7 +44,7 @@ export const wp031: Rule = {
             subject: subjectOf(route.object),
             message: `${route.object.kind} ${route.object.namespace}/${route.object.name} is attached to ${ref.kind} ${ref.namespace}/${ref.name}, which does not exist: the route is not applied.`,
             evidence: items,
-            fix: fixOf(`Name an existing ${ref.kind} in the parentRef.`, [sh`kubectl get ${ref.kind === 'ServiceEntry' ? 'serviceentries' : 'services'} -n ${nsOf(ref.namespace)}`, sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`]),
+            fix: renameParentFix(snapshot, route, ref) ?? fixOf(`Name an existing ${ref.kind} in the parentRef.`, [sh`kubectl get ${ref.kind === 'ServiceEntry' ? 'serviceentries' : 'services'} -n ${nsOf(ref.namespace)}`, sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`]),
           });
           continue;
         }
@@ -54,11 +59,45 @@ export const wp031: Rule = {
           subject: subjectOf(route.object),
           message: `${route.object.kind} ${route.object.namespace}/${route.object.name} routes ${ref.kind} ${ref.namespace}/${ref.name}, which no waypoint serves (${binding.explanation}): in ambient mode the route is not applied.`,
           evidence: items,
-          fix: fixOf(`Bind ${ref.kind} ${ref.name} (or namespace ${ref.namespace}) to a waypoint.`, [
-            sh`kubectl label ${kindOf(ref.kind)} ${nameOf(ref)} -n ${nsOf(ref.namespace)} ${USE_WAYPOINT}=waypoint`,
-          ]),
+          fix: bindParentFix(snapshot, target.object, ref),
         });
       }
     }
   },
 };
+
+/**
+ * A parent named one or two edits away from the only existing one of its kind (`rating` -> `ratings`): the
+ * route's parentRefs with that name corrected, as a patch what-if can prove.
+ */
+function renameParentFix(snapshot: ClusterSnapshot, route: RouteView, ref: RouteRef): Fix | undefined {
+  const meant = nearMiss(ref.name, objectsIn(snapshot, ref.kind, ref.namespace).map((o) => o.name));
+  const index = Number(/^parentRefs\[(\d+)\]$/.exec(ref.path)?.[1] ?? NaN);
+  const written = route.object.spec['parentRefs'];
+  if (!meant || !Array.isArray(written) || !isRecord(written[index]) || !isDns1123Subdomain(meant)) return undefined;
+  const parentRefs = written.map((p, i) => (i === index ? { ...(p as Record<string, unknown>), name: meant } : p));
+  const patch = { spec: { parentRefs } };
+  return withChanges(
+    fixOf(`Correct the parentRef: ${ref.kind} ${ref.name} does not exist, ${ref.kind} ${meant} does.`, [
+      sh`kubectl patch ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)} --type merge -p ${word(JSON.stringify(patch))}`,
+    ]),
+    mergePatch(route.object, patch),
+  );
+}
+
+/** The parent labelled with its namespace's waypoint, when the namespace has exactly one; else said in words. */
+function bindParentFix(snapshot: ClusterSnapshot, parent: KubeObject, ref: RouteRef): Fix {
+  const candidates = snapshot.waypoints.filter((w) => w.namespace === ref.namespace && !w.inferred && w.gateway);
+  const only = candidates.length === 1 && isLabelValue(candidates[0]!.name) ? candidates[0]!.name : undefined;
+  if (!only) {
+    return fixOf(`Bind ${ref.kind} ${ref.name} (or namespace ${ref.namespace}) to a waypoint: label it ${USE_WAYPOINT}=<waypoint>.`, [
+      sh`kubectl get gateways.gateway.networking.k8s.io -n ${nsOf(ref.namespace)}`,
+    ]);
+  }
+  return withChanges(
+    fixOf(`Bind ${ref.kind} ${ref.name} to waypoint ${only}, the waypoint of namespace ${ref.namespace}.`, [
+      sh`kubectl label ${kindOf(ref.kind)} ${nameOf(ref)} -n ${nsOf(ref.namespace)} ${word(`${USE_WAYPOINT}=${only}`)} --overwrite`,
+    ]),
+    setLabel(parent, USE_WAYPOINT, only),
+  );
+}

@@ -1,5 +1,7 @@
+import { describe, expect, it } from 'vitest';
+import { runRule } from '../../../src/rules/engine.js';
 import { wp031 } from '../../../src/rules/routing/wp031-route-parent-not-bound.js';
-import { appService, httpRoute, kubeList, namespace, routeParentStatus, ruleTester } from '../rule-tester.js';
+import { appService, httpRoute, kubeList, namespace, routeParentStatus, ruleTester, snapshotOf, waypoint } from '../rule-tester.js';
 import { cluster } from '../policy/cluster.js';
 
 const svc = (name: string) => ({ group: '', kind: 'Service', name });
@@ -35,4 +37,32 @@ ruleTester(wp031, {
       findings: [{ subject: 'HTTPRoute default/detail-route', message: /Service default\/detail, which does not exist/ }],
     },
   ],
+});
+
+describe('WP031 fixes as data', () => {
+  const fixOf = (files: Record<string, string>) => {
+    const findings = runRule(wp031, snapshotOf(files));
+    expect(findings).toHaveLength(1);
+    return findings[0]!.fix!;
+  };
+
+  it('a parent one edit from the only Service of that name corrects the parentRef (rating -> ratings)', () => {
+    const fix = fixOf(cluster([], route('default', 'rating')));
+    expect(fix.changes).toEqual([{ op: 'merge-patch', target: expect.objectContaining({ kind: 'HTTPRoute', namespace: 'default', name: 'rating-route' }), patch: { spec: { parentRefs: [{ group: '', kind: 'Service', name: 'ratings' }] } } }]);
+    expect(fix.commands).toEqual([`kubectl patch httproute rating-route -n default --type merge -p '{"spec":{"parentRefs":[{"group":"","kind":"Service","name":"ratings"}]}}'`]);
+  });
+
+  it('a parent close to two Services, or to none, is left to the user', () => {
+    expect(fixOf(cluster([], { ...route('default', 'ratingz'), 'svc2.yaml': kubeList([appService('default', 'ratingx')]) })).changes).toBeUndefined();
+    expect(fixOf(cluster([], route('default', 'payments'))).changes).toBeUndefined();
+  });
+
+  it('an unbound parent in a namespace with exactly one waypoint is labelled with it; with none, the user is asked to choose', () => {
+    const one = fixOf(cluster([], { ...route('legacy', 'inventory', [notRespected]), 'gw2.yaml': kubeList([waypoint('legacy', 'legacy-wp')]) }));
+    expect(one.changes).toEqual([{ op: 'set-label', target: expect.objectContaining({ kind: 'Service', namespace: 'legacy', name: 'inventory' }), key: 'istio.io/use-waypoint', value: 'legacy-wp' }]);
+    expect(one.commands).toEqual(['kubectl label service inventory -n legacy istio.io/use-waypoint=legacy-wp --overwrite']);
+    const none = fixOf(cluster([], route('legacy', 'inventory', [notRespected])));
+    expect(none.changes).toBeUndefined();
+    expect(none.commands).toEqual(['kubectl get gateways.gateway.networking.k8s.io -n legacy']);
+  });
 });
