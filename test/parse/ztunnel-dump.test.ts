@@ -13,7 +13,8 @@ import type {
   ZtunnelWorkload,
 } from '../../src/parse/types.js';
 import { ZTUNNEL_TABLES } from '../../src/parse/ztunnel-config.js';
-import { scanJsonOffsets, ztunnelDumpParser } from '../../src/parse/ztunnel-dump.js';
+import { ztunnelDumpParser } from '../../src/parse/ztunnel-dump.js';
+import { scanJsonOffsets } from '../../src/parse/json-locator.js';
 import { splitLines } from '../../src/text/decode.js';
 import { TextLines } from '../../src/text/lines.js';
 import { FIXTURES, ROOT } from '../helpers.js';
