@@ -34,7 +34,7 @@ const CONFIRMED_BY_CAPTURE = new Set(['WP011', 'WP013', 'WP015', 'WP017', 'WP024
 
 /** Rules whose scenario findings' fixes change no resource: diagnostics, restarts, upgrades, or a choice only the user can make. */
 const NO_CHANGE = new Set([
-  'WP002', 'WP003', 'WP014', 'WP016', 'WP020', 'WP030', 'WP033', 'WP035', 'WP036',
+  'WP002', 'WP003', 'WP014', 'WP016', 'WP020', 'WP033', 'WP035', 'WP036',
   'WP037', 'WP038', 'WP039', 'WP040', 'WP041', 'WP042', 'WP043', 'WP044',
 ]);
 

@@ -1,6 +1,8 @@
-import { parentKind, refSource, routesOf, statusFor } from '../../model/routes.js';
-import { evidence, subjectOf, type Evidence, type Rule } from '../types.js';
-import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
+import { parentKind, refSource, routesOf, statusFor, type RouteRef, type RouteView } from '../../model/routes.js';
+import type { ClusterSnapshot } from '../../model/snapshot.js';
+import { mergePatch, withChanges } from '../changes.js';
+import { evidence, subjectOf, type Evidence, type Fix, type Rule } from '../types.js';
+import { fixOf, isDns1123Label, kindOf, nameOf, nsOf, sh, word } from '../shell.js';
 
 export const wp030: Rule = {
   meta: {
@@ -32,7 +34,7 @@ export const wp030: Rule = {
           subject: subjectOf(route.object),
           message: `${route.object.kind} ${route.object.namespace}/${route.object.name} is attached to the waypoint Gateway ${parent.namespace}/${parent.name}, whose HBONE listener takes no routes: the route is never programmed. Attach it to the Service it routes${services.length ? ` (${services.join(', ')})` : ''}.`,
           evidence: items,
-          fix: fixOf('Replace the Gateway parentRef by the Service whose traffic the route should steer (group "", kind Service).', [
+          fix: serviceParentFix(snapshot, route, parent) ?? fixOf('Replace the Gateway parentRef by the Service whose traffic the route should steer (group "", kind Service).', [
             sh`kubectl edit ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)}`,
           ]),
         });
@@ -40,3 +42,25 @@ export const wp030: Rule = {
     }
   },
 };
+
+/**
+ * A waypoint that serves exactly one Service of the route's namespace (a per-service waypoint) names the parent
+ * the route meant: the Gateway parentRef replaced by that Service. Several, or none: the user's choice.
+ */
+function serviceParentFix(snapshot: ClusterSnapshot, route: RouteView, parent: RouteRef): Fix | undefined {
+  const served = snapshot.bindings.filter((b) =>
+    b.state === 'bound' && b.subject.kind === 'Service' && b.subject.namespace === route.object.namespace &&
+    b.request?.namespace === parent.namespace && b.request.name === parent.name);
+  const index = Number(/^parentRefs\[(\d+)\]$/.exec(parent.path)?.[1] ?? NaN);
+  const written = route.object.spec['parentRefs'];
+  const service = served.length === 1 ? served[0]!.subject.name : undefined;
+  if (!service || !isDns1123Label(service) || !Array.isArray(written) || written[index] === undefined) return undefined;
+  const parentRefs = written.map((p, i) => (i === index ? { group: '', kind: 'Service', name: service } : p));
+  const patch = { spec: { parentRefs } };
+  return withChanges(
+    fixOf(`Attach the route to Service ${service}, the one Service waypoint ${parent.name} serves, instead of the waypoint's Gateway.`, [
+      sh`kubectl patch ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)} --type merge -p ${word(JSON.stringify(patch))}`,
+    ]),
+    mergePatch(route.object, patch),
+  );
+}

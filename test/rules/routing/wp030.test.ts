@@ -1,5 +1,7 @@
+import { describe, expect, it } from 'vitest';
+import { runRule } from '../../../src/rules/engine.js';
 import { wp030 } from '../../../src/rules/routing/wp030-route-on-waypoint-gateway.js';
-import { httpRoute, kubeList, routeParentStatus, ruleTester, waypoint } from '../rule-tester.js';
+import { appService, httpRoute, kubeList, routeParentStatus, ruleTester, snapshotOf, waypoint } from '../rule-tester.js';
 import { cluster } from '../policy/cluster.js';
 
 const WAYPOINT_PARENT = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' };
@@ -28,4 +30,24 @@ ruleTester(wp030, {
       findings: [{ subject: 'HTTPRoute default/reviews-v2', message: /whose HBONE listener takes no routes/ }],
     },
   ],
+});
+
+describe('WP030 fix as data', () => {
+  const onGateway = (gateway: string) => ({ 'httproutes.yaml': kubeList([httpRoute('default', 'to-v3', [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway }], [{ name: 'reviews' }])]) });
+
+  it('a waypoint that serves one Service: the Gateway parentRef replaced by that Service', () => {
+    const files = cluster([], {
+      'gw2.yaml': kubeList([waypoint('default', 'reviews-wp')]),
+      'svc2.yaml': kubeList([appService('default', 'catalog', { 'istio.io/use-waypoint': 'reviews-wp' })]),
+      ...onGateway('reviews-wp'),
+    });
+    const [finding] = runRule(wp030, snapshotOf(files));
+    expect(finding!.fix!.changes).toEqual([{ op: 'merge-patch', target: expect.objectContaining({ kind: 'HTTPRoute', namespace: 'default', name: 'to-v3' }), patch: { spec: { parentRefs: [{ group: '', kind: 'Service', name: 'catalog' }] } } }]);
+  });
+
+  it('the namespace waypoint serves several Services: which one the route meant is the user\'s choice', () => {
+    const [finding] = runRule(wp030, snapshotOf(cluster([], onGateway('waypoint'))));
+    expect(finding!.fix!.changes).toBeUndefined();
+    expect(finding!.fix!.commands).toEqual(['kubectl edit httproute to-v3 -n default']);
+  });
 });
