@@ -145,7 +145,7 @@ async function loadError(text: string): Promise<string> {
 describe('a CEL syntax or type error exits 2 naming the file, the rule and the position', () => {
   it.each([
     ['a syntax error', "object.conditions.exists(c, c.type == 'x' &&)", 'line 1 column 45: Unexpected token: RPAREN'],
-    ['a reserved word (use namespaceObject)', "namespace.name == 'default'", 'line 1 column 1: Reserved identifier: namespace'],
+    ['a reserved word (use namespaceObject)', "namespace.name == 'default'", "line 1 column 1: Reserved identifier: namespace (CEL reserves the word: the record's Namespace is namespaceObject, as in ValidatingAdmissionPolicy)"],
     ['an unknown variable', "pod.name == 'default'", 'line 1 column 1: Unknown variable: pod'],
     ['a variable its kind does not offer', "waypoint != null", 'line 1 column 1: Unknown variable: waypoint', 'Gateway'],
     ['a type error', "size(object.labels) > 'a'", 'line 1 column 1: no such overload: int > string'],

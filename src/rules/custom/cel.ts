@@ -233,5 +233,8 @@ function compileError(source: string, err: unknown): CelCompileError {
   const before = source.slice(0, at);
   const line = before.split('\n').length;
   const column = at - (before.lastIndexOf('\n') + 1) + 1;
-  return { line, column, message: (e.summary ?? e.message ?? String(err)).split('\n')[0]! };
+  const message = (e.summary ?? e.message ?? String(err)).split('\n')[0]!;
+  // The issue and Kubernetes docs say `namespace`; CEL reserves the word: say what to write instead.
+  const hint = /Reserved identifier: namespace$/.test(message) ? ' (CEL reserves the word: the record\'s Namespace is namespaceObject, as in ValidatingAdmissionPolicy)' : '';
+  return { line, column, message: message + hint };
 }
