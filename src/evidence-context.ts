@@ -12,6 +12,11 @@ export const CONTEXT_MAX_FILE = 1024 * 1024;
 export const CONTEXT_MAX_TOTAL = 24 * 1024 * 1024;
 const AROUND = 3;
 const MAX_LINE = 300;
+/**
+ * Findings of one rule that get context: a rule firing for 5,000 Services repeats the same proof, and the
+ * report grew by megabytes for it. The rest keep their file, line and excerpt.
+ */
+export const CONTEXT_FINDINGS_PER_RULE = 50;
 
 /** Keeps file texts for context, within the limits; what does not fit is simply not kept. */
 export class ContextTexts {
@@ -24,7 +29,7 @@ export class ContextTexts {
     this.total += text.length;
   }
 
-  /** Adds `context` to every evidence item (for and against) that cites a line of a kept file. */
+  /** Adds `context` to every evidence item (for and against) that cites a line of a kept file, for the first findings of each rule. */
   annotate(findings: readonly Finding[]): void {
     const lines = new Map<string, string[]>();
     const linesOf = (file: string) => {
@@ -34,7 +39,11 @@ export class ContextTexts {
       if (!l && text !== undefined) lines.set(file, (l = splitLines(text)));
       return l;
     };
+    const perRule = new Map<string, number>();
     for (const f of findings) {
+      const seen = (perRule.get(f.ruleId) ?? 0) + 1;
+      perRule.set(f.ruleId, seen);
+      if (seen > CONTEXT_FINDINGS_PER_RULE) continue;
       for (const e of [...f.evidence, ...(f.against ?? [])]) {
         const all = e.line ? linesOf(e.file) : undefined;
         if (!all || !e.line || e.line > all.length) continue;

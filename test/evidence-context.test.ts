@@ -1,6 +1,6 @@
 /** Lines around each evidence line: copied from the files read, within bounds, counted as the parsers count. */
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_MAX_FILE, ContextTexts } from '../src/evidence-context.js';
+import { CONTEXT_FINDINGS_PER_RULE, CONTEXT_MAX_FILE, ContextTexts } from '../src/evidence-context.js';
 import type { Finding } from '../src/rules/types.js';
 import { decodeText } from '../src/text/decode.js';
 import { jsonReport, sample } from './cli/run.js';
@@ -17,6 +17,17 @@ describe('evidence context', () => {
     expect(middle!.evidence[0]!.context).toEqual({ first: 2, lines: ['l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8'] });
     expect(end!.evidence[0]!.context).toEqual({ first: 5, lines: ['l5', 'l6', 'l7', 'l8'] });
     expect(beyond!.evidence[0]!.context).toBeUndefined();
+  });
+
+  it('gives context to the first findings of each rule only: a rule firing for thousands repeats the same proof', () => {
+    const texts = new ContextTexts();
+    texts.offer('a.yaml', 'l1\nl2\nl3\n');
+    const many = Array.from({ length: CONTEXT_FINDINGS_PER_RULE + 5 }, () => finding('a.yaml', 2));
+    const other: Finding = { ...finding('a.yaml', 2), ruleId: 'WP026' };
+    texts.annotate([...many, other]);
+    expect(many.filter((f) => f.evidence[0]!.context).length).toBe(CONTEXT_FINDINGS_PER_RULE);
+    expect(many.at(-1)!.evidence[0]!.context).toBeUndefined();
+    expect(other.evidence[0]!.context).toEqual({ first: 1, lines: ['l1', 'l2', 'l3'] });
   });
 
   it('keeps no file over the per-file limit, and cuts long lines', () => {
