@@ -227,7 +227,18 @@ export class Rewriter {
   private binaryWord(word: string): string {
     const known = (w: string) => w.length >= 3 && this.map.forward.has(w) && !this.options.isKept(w);
     if (known(word)) return this.standIn(word);
-    return word.split('-').map((part) => (known(part) ? this.standIn(part) : part)).join('-');
+    // Longest known run of segments first, left to right, as compose() reads text (`tax-sync` in `tax-sync-waypoint`).
+    const segments = word.split('-');
+    const out: string[] = [];
+    for (let i = 0; i < segments.length; ) {
+      let j = segments.length;
+      while (j > i && !known(segments.slice(i, j).join('-'))) j--;
+      if (j > i) {
+        out.push(this.standIn(segments.slice(i, j).join('-')));
+        i = j;
+      } else out.push(segments[i++]!);
+    }
+    return out.join('-');
   }
 
   /** A keyed stand-in of the same length (DER lengths stay right), letters only. */
