@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { formatBytes } from './bundle/read.js';
 import { InputError } from './errors.js';
 import type { ParsedFile } from './parse/index.js';
+import { MAX_EXAMPLES } from './parse/logs/stats.js';
 import type { ZtunnelFlow, ZtunnelService, ZtunnelWorkload } from './parse/types.js';
 
 /** Rows that say the same thing from another ztunnel add nothing: only the first of each is kept. */
@@ -62,16 +63,13 @@ export class ZtunnelFlowMerger {
         }
         if (flow.failed > 0 || earlier.failed > 0) continue;
         earlier.count += flow.count;
-        for (const example of flow.examples) if (earlier.examples.length < MAX_FLOW_EXAMPLES) earlier.examples.push(example);
+        for (const example of flow.examples) if (earlier.examples.length < MAX_EXAMPLES) earlier.examples.push(example);
         delete flows[key];
         this.folded++;
       }
     }
   }
 }
-
-/** As many examples as a flow keeps in its own log (src/parse/logs/stats.ts). */
-const MAX_FLOW_EXAMPLES = 3;
 
 /** The share of V8's heap limit past which reading stops: room is left for the rules and the report. */
 const HEAP_SHARE = 0.7;

@@ -4,7 +4,7 @@
  * excerpt (never certificate text). Used by the ztunnel dump reader, whose records cite their JSON paths.
  */
 import type { TextLines } from '../text/lines.js';
-import { yamlListItemOffsets } from './kube.js';
+import { yamlListItemOffsets } from './kube-lines.js';
 import { excerpt, type ParseInput } from './parser.js';
 import type { Diagnostic, Provenance } from './types.js';
 

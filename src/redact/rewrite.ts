@@ -283,7 +283,3 @@ function isMostlyText(bytes: Buffer): boolean {
   for (const b of bytes) if (b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127)) printable++;
   return printable / bytes.length > 0.95 && !bytes.includes(0);
 }
-
-export function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

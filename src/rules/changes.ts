@@ -7,6 +7,7 @@
  * The change and the command must say the same thing; test/compare/fixes.test.ts applies every change.
  */
 import type { KubeObject } from '../parse/types.js';
+import { fixOf, kindOf, nameOf, nsOf, sh, word } from './shell.js';
 import type { Change, ChangeTarget, Fix } from './types.js';
 
 /** The target of a change to a captured object (or one named by kind, namespace and name). */
@@ -47,6 +48,14 @@ export function createObject(object: Record<string, unknown>): Change {
 export function withChanges(fix: Fix, ...changes: (Change | undefined)[]): Fix {
   const given = changes.filter((c): c is Change => c !== undefined);
   return given.length ? { ...fix, changes: given } : fix;
+}
+
+/** A fix that merge-patches one captured object: its `kubectl patch` command and its change say the same. */
+export function mergePatchFix(text: string, object: KubeObject, patch: Record<string, unknown>): Fix {
+  return withChanges(
+    fixOf(text, [sh`kubectl patch ${kindOf(object.kind)} ${nameOf(object)} -n ${nsOf(object)} --type merge -p ${word(JSON.stringify(patch))}`]),
+    mergePatch(object, patch),
+  );
 }
 
 /** The Gateway `istioctl waypoint apply -n NS --name NAME [--for TYPE]` creates. */

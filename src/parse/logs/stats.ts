@@ -12,7 +12,7 @@ import type { AccessLogStats, CountedExamples, Provenance, ZtunnelFlow, ZtunnelL
 export const LOG_STATS_MAX_KEYS = 1_000;
 export const OTHER_KEY = '(other)';
 /** Example lines kept per key. */
-const MAX_EXAMPLES = 3;
+export const MAX_EXAMPLES = 3;
 /** A longer key (a runaway details or error text) is cut, so that one line cannot make a key of 64 KB. */
 const MAX_KEY_LENGTH = 512;
 

@@ -8,9 +8,9 @@ import { rootNamespace, selectedPods, waypointPrincipal, type PolicyView } from 
 import { objectKey, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { WaypointBinding } from '../../model/types.js';
 import type { KubeObject, ZtunnelLogEntry } from '../../parse/types.js';
-import { mergePatch, withChanges } from '../changes.js';
-import { fixOf, isDns1123Label, nameOf, nsOf, sh, word } from '../shell.js';
-import { evidence, type Change, type Evidence, type Fix } from '../types.js';
+import { mergePatchFix } from '../changes.js';
+import { fixOf, isDns1123Label, nameOf, nsOf, sh } from '../shell.js';
+import { evidence, type Evidence, type Fix } from '../types.js';
 
 /** A Service bound to a waypoint, with the waypoint's identity. */
 export interface BoundService {
@@ -116,13 +116,13 @@ export function ztunnelPolicies(policies: readonly PolicyView[]): PolicyView[] {
  * waypoint-bound Services of its own namespace that it reaches (targetRefs name objects of the policy's
  * namespace only). Undefined when it reaches none: where it should go is then the user's choice.
  */
-export function retargetToServices(policy: PolicyView, reach: PolicyReach): { change: Change; patch: Record<string, unknown>; services: string[] } | undefined {
+export function retargetToServices(policy: PolicyView, reach: PolicyReach): { patch: Record<string, unknown>; services: string[] } | undefined {
   const ns = policy.object.namespace;
   const services = [...new Set(reach.served.flatMap((s) => s.services.map((b) => b.service)).filter((svc) => svc.namespace === ns).map((svc) => svc.name))].sort();
   // Names from the bundle reach a command: one that no Service can have (a hostile capture) gives no change.
   if (services.length === 0 || !services.every(isDns1123Label)) return undefined;
   const patch = { spec: { selector: null, targetRefs: services.map((name) => ({ group: '', kind: 'Service', name })) } };
-  return { change: mergePatch(policy.object, patch), patch, services };
+  return { patch, services };
 }
 
 /**
@@ -133,10 +133,9 @@ export function retargetFix(policy: PolicyView, reach: PolicyReach, what: string
   const retarget = retargetToServices(policy, reach);
   if (!retarget) return fixOf(otherwise, [sh`kubectl edit authorizationpolicy ${nameOf(policy.object)} -n ${nsOf(policy.object)}`]);
   const services = retarget.services.join(', ');
-  return withChanges(
-    fixOf(`Attach the policy to the waypoint: replace its selector by targetRefs on Service${retarget.services.length > 1 ? 's' : ''} ${services}, so the waypoint enforces ${what}. Pods reached by clients that bypass the waypoint then need an L4 policy of their own (WP026).`, [
-      sh`kubectl patch authorizationpolicy ${nameOf(policy.object)} -n ${nsOf(policy.object)} --type merge -p ${word(JSON.stringify(retarget.patch))}`,
-    ]),
-    retarget.change,
+  return mergePatchFix(
+    `Attach the policy to the waypoint: replace its selector by targetRefs on Service${retarget.services.length > 1 ? 's' : ''} ${services}, so the waypoint enforces ${what}. Pods reached by clients that bypass the waypoint then need an L4 policy of their own (WP026).`,
+    policy.object,
+    retarget.patch,
   );
 }

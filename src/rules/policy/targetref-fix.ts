@@ -6,16 +6,13 @@
  */
 import { canonicalGroup, resolveTargetRef, type PolicyView, type TargetRef } from '../../model/policies.js';
 import { objectsOf, type ClusterSnapshot } from '../../model/snapshot.js';
-import { mergePatch } from '../changes.js';
 import { nearMiss } from '../near-miss.js';
 import { isDns1123Subdomain } from '../shell.js';
-import type { Change } from '../types.js';
 
 /** The group each kind a waypoint policy may target is written with. */
 const GROUP_OF: Record<string, string> = { Service: '', ServiceEntry: 'networking.istio.io', Gateway: 'gateway.networking.k8s.io', GatewayClass: 'gateway.networking.k8s.io' };
 
 export interface TargetRefCorrection {
-  change: Change;
   patch: Record<string, unknown>;
   /** `Service detail -> details`, `group "x" -> ""`: what changed, for the fix's text. */
   said: string[];
@@ -35,7 +32,7 @@ export function correctTargetRefs(snapshot: ClusterSnapshot, policy: PolicyView,
   if (!refs.every((r) => isDns1123Subdomain(r["name"] ?? ""))) return undefined;
   // A policy written with the older singular targetRef keeps that form.
   const patch = Array.isArray(policy.object.spec['targetRefs']) ? { spec: { targetRefs: refs } } : { spec: { targetRef: refs[0] } };
-  return { change: mergePatch(policy.object, patch), patch, said };
+  return { patch, said };
 }
 
 function correction(snapshot: ClusterSnapshot, policy: PolicyView, ref: TargetRef): TargetRef | undefined {

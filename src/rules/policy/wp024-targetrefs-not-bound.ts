@@ -1,9 +1,9 @@
 import { policiesOf, resolveTargetRef, TARGETABLE_POLICY_KINDS, type PolicyView, type TargetRef } from '../../model/policies.js';
 import { bindingKey, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { KubeObject } from '../../parse/types.js';
-import { withChanges } from '../changes.js';
+import { mergePatchFix } from '../changes.js';
 import { evidence, subjectOf, type Evidence, type Fix, type Rule } from '../types.js';
-import { fixOf, kindOf, nameOf, nsOf, sh, word } from '../shell.js';
+import { fixOf, kindOf, nameOf, nsOf, sh } from '../shell.js';
 import { correctTargetRefs } from './targetref-fix.js';
 
 /** WaypointAccepted reasons istiod writes when a targetRef binds nothing (policies.go WaypointPolicyStatusCollection). */
@@ -82,10 +82,5 @@ function targetRefFix(snapshot: ClusterSnapshot, policy: PolicyView, kind: strin
       sh`kubectl edit ${kindOf(kind)} ${nameOf(policy.object)} -n ${nsOf(policy.object)}`,
     ]);
   }
-  return withChanges(
-    fixOf(`Correct the targetRefs (${corrected.said.join('; ')}): the corrected targets are bound to a waypoint, which then enforces the policy.`, [
-      sh`kubectl patch ${kindOf(kind)} ${nameOf(policy.object)} -n ${nsOf(policy.object)} --type merge -p ${word(JSON.stringify(corrected.patch))}`,
-    ]),
-    corrected.change,
-  );
+  return mergePatchFix(`Correct the targetRefs (${corrected.said.join('; ')}): the corrected targets are bound to a waypoint, which then enforces the policy.`, policy.object, corrected.patch);
 }

@@ -2,6 +2,7 @@
 import { parentKind, type RouteRef, type RouteView } from '../../model/routes.js';
 import { bindingKey, getObject, type ClusterSnapshot } from '../../model/snapshot.js';
 import type { WaypointBinding } from '../../model/types.js';
+import { isRecord } from '../../parse/kube.js';
 import type { KubeObject } from '../../parse/types.js';
 
 export interface ParentTarget {
@@ -33,4 +34,15 @@ export function routesByService(snapshot: ClusterSnapshot, routes: readonly Rout
     }
   }
   return out;
+}
+
+/**
+ * A merge patch of the route's parentRefs with the one `ref` stands for replaced (`replace` is given the written
+ * entry), or undefined when the route's spec does not hold that entry as written.
+ */
+export function parentRefsPatch(route: RouteView, ref: RouteRef, replace: (written: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> | undefined {
+  const index = Number(/^parentRefs\[(\d+)\]$/.exec(ref.path)?.[1] ?? NaN);
+  const written = route.object.spec['parentRefs'];
+  if (!Array.isArray(written) || !isRecord(written[index])) return undefined;
+  return { spec: { parentRefs: written.map((p, i) => (i === index ? replace(p as Record<string, unknown>) : p)) } };
 }

@@ -1,8 +1,9 @@
 import { parentKind, refSource, routesOf, statusFor, type RouteRef, type RouteView } from '../../model/routes.js';
 import type { ClusterSnapshot } from '../../model/snapshot.js';
-import { mergePatch, withChanges } from '../changes.js';
+import { mergePatchFix } from '../changes.js';
+import { parentRefsPatch } from './route-scope.js';
 import { evidence, subjectOf, type Evidence, type Fix, type Rule } from '../types.js';
-import { fixOf, isDns1123Label, kindOf, nameOf, nsOf, sh, word } from '../shell.js';
+import { fixOf, isDns1123Label, kindOf, nameOf, nsOf, sh } from '../shell.js';
 
 export const wp030: Rule = {
   meta: {
@@ -51,16 +52,7 @@ function serviceParentFix(snapshot: ClusterSnapshot, route: RouteView, parent: R
   const served = snapshot.bindings.filter((b) =>
     b.state === 'bound' && b.subject.kind === 'Service' && b.subject.namespace === route.object.namespace &&
     b.request?.namespace === parent.namespace && b.request.name === parent.name);
-  const index = Number(/^parentRefs\[(\d+)\]$/.exec(parent.path)?.[1] ?? NaN);
-  const written = route.object.spec['parentRefs'];
   const service = served.length === 1 ? served[0]!.subject.name : undefined;
-  if (!service || !isDns1123Label(service) || !Array.isArray(written) || written[index] === undefined) return undefined;
-  const parentRefs = written.map((p, i) => (i === index ? { group: '', kind: 'Service', name: service } : p));
-  const patch = { spec: { parentRefs } };
-  return withChanges(
-    fixOf(`Attach the route to Service ${service}, the one Service waypoint ${parent.name} serves, instead of the waypoint's Gateway.`, [
-      sh`kubectl patch ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)} --type merge -p ${word(JSON.stringify(patch))}`,
-    ]),
-    mergePatch(route.object, patch),
-  );
+  const patch = service && isDns1123Label(service) ? parentRefsPatch(route, parent, () => ({ group: '', kind: 'Service', name: service })) : undefined;
+  return patch && mergePatchFix(`Attach the route to Service ${service}, the one Service waypoint ${parent.name} serves, instead of the waypoint's Gateway.`, route.object, patch);
 }

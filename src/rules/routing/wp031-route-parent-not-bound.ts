@@ -1,13 +1,12 @@
 import { namespaceOf } from '../../model/objects.js';
 import { refSource, routesOf, statusFor, type RouteRef, type RouteView } from '../../model/routes.js';
-import { isRecord } from '../../parse/kube.js';
 import type { KubeObject } from '../../parse/types.js';
 import { objectsIn, type ClusterSnapshot } from '../../model/snapshot.js';
-import { mergePatch, setLabel, withChanges } from '../changes.js';
+import { mergePatchFix, setLabel, withChanges } from '../changes.js';
 import { nearMiss } from '../near-miss.js';
 import { USE_WAYPOINT } from '../../model/waypoint.js';
 import { evidence, subjectOf, type Evidence, type Fix, type Rule } from '../types.js';
-import { meshParents } from './route-scope.js';
+import { meshParents, parentRefsPatch } from './route-scope.js';
 import { fixOf, isDns1123Subdomain, isLabelValue, kindOf, nameOf, nsOf, sh, word } from '../shell.js';
 
 export const wp031: Rule = {
@@ -72,17 +71,8 @@ export const wp031: Rule = {
  */
 function renameParentFix(snapshot: ClusterSnapshot, route: RouteView, ref: RouteRef): Fix | undefined {
   const meant = nearMiss(ref.name, objectsIn(snapshot, ref.kind, ref.namespace).map((o) => o.name));
-  const index = Number(/^parentRefs\[(\d+)\]$/.exec(ref.path)?.[1] ?? NaN);
-  const written = route.object.spec['parentRefs'];
-  if (!meant || !Array.isArray(written) || !isRecord(written[index]) || !isDns1123Subdomain(meant)) return undefined;
-  const parentRefs = written.map((p, i) => (i === index ? { ...(p as Record<string, unknown>), name: meant } : p));
-  const patch = { spec: { parentRefs } };
-  return withChanges(
-    fixOf(`Correct the parentRef: ${ref.kind} ${ref.name} does not exist, ${ref.kind} ${meant} does.`, [
-      sh`kubectl patch ${kindOf(route.object.kind)} ${nameOf(route.object)} -n ${nsOf(route.object)} --type merge -p ${word(JSON.stringify(patch))}`,
-    ]),
-    mergePatch(route.object, patch),
-  );
+  const patch = meant && isDns1123Subdomain(meant) ? parentRefsPatch(route, ref, (p) => ({ ...p, name: meant })) : undefined;
+  return patch && mergePatchFix(`Correct the parentRef: ${ref.kind} ${ref.name} does not exist, ${ref.kind} ${meant} does.`, route.object, patch);
 }
 
 /** The parent labelled with its namespace's waypoint, when the namespace has exactly one; else said in words. */
